@@ -1,0 +1,120 @@
+"""A local stand-in for Supabase's API gateway on 127.0.0.1:54321.
+
+Like Supabase's gateway it requires an API key (the `apikey` header or query
+parameter), strips the service prefix and forwards to the service:
+`/rest/v1/*` goes to PostgREST. supabase-py and supabase-js therefore work
+with SUPABASE_URL pointing here, unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+import jwt
+from aiohttp import ClientSession, ClientTimeout, web
+
+from devstack import keys
+
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+}
+API_KEY_ROLES = {"anon", "service_role"}
+
+SESSION_KEY = web.AppKey("session", ClientSession)
+UPSTREAMS_KEY = web.AppKey("upstreams", dict[str, str])
+SECRET_KEY = web.AppKey("jwt_secret", str)
+
+log = logging.getLogger("gateway")
+
+
+def _api_key_error(request: web.Request) -> web.Response | None:
+    """Supabase's gateway answers 401 before the service sees a request without a valid key."""
+    api_key = request.headers.get("apikey") or request.query.get("apikey")
+    if not api_key:
+        return web.json_response({"message": "No API key found in request"}, status=401)
+    try:
+        claims = keys.decode(api_key, request.app[SECRET_KEY])
+    except jwt.InvalidTokenError:
+        return web.json_response({"message": "Invalid authentication credentials"}, status=401)
+    if claims.get("role") not in API_KEY_ROLES:
+        return web.json_response({"message": "Invalid authentication credentials"}, status=401)
+    return None
+
+
+async def proxy(request: web.Request) -> web.StreamResponse:
+    service = request.match_info["service"]
+    upstream = request.app[UPSTREAMS_KEY].get(service)
+    if upstream is None:
+        return web.json_response({"message": "no Route matched with those values"}, status=404)
+    refusal = _api_key_error(request)
+    if refusal is not None:
+        return refusal
+
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+    if "Authorization" not in headers:
+        headers["Authorization"] = (
+            f"Bearer {request.headers.get('apikey') or request.query['apikey']}"
+        )
+    forwarded_query = [(k, v) for k, v in request.query.items() if k != "apikey"]
+    target = f"{upstream}/{request.match_info['tail']}"
+
+    session = request.app[SESSION_KEY]
+    async with session.request(
+        request.method,
+        target,
+        params=forwarded_query,
+        headers=headers,
+        data=await request.read(),
+        allow_redirects=False,
+    ) as upstream_response:
+        body = await upstream_response.read()
+        response_headers = {
+            k: v for k, v in upstream_response.headers.items() if k.lower() not in HOP_BY_HOP
+        }
+        return web.Response(status=upstream_response.status, body=body, headers=response_headers)
+
+
+async def health(_: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def create_app(upstreams: dict[str, str], jwt_secret: str) -> web.Application:
+    app = web.Application(client_max_size=8 * 1024 * 1024)
+    app[UPSTREAMS_KEY] = upstreams
+    app[SECRET_KEY] = jwt_secret
+
+    async def open_session(app: web.Application) -> None:
+        app[SESSION_KEY] = ClientSession(timeout=ClientTimeout(total=60), auto_decompress=False)
+
+    async def close_session(app: web.Application) -> None:
+        await app[SESSION_KEY].close()
+
+    app.on_startup.append(open_session)
+    app.on_cleanup.append(close_session)
+    app.router.add_get("/health", health)
+    app.router.add_route("*", "/{service}/v1/{tail:.*}", proxy)
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Local Supabase API gateway")
+    parser.add_argument("--port", type=int, default=54321)
+    parser.add_argument("--postgrest-url", required=True)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s gateway %(message)s")
+    app = create_app({"rest": args.postgrest_url}, keys.jwt_secret())
+    web.run_app(app, host="127.0.0.1", port=args.port, print=None, access_log=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""The `facilchat` command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from dotenv import load_dotenv
+
+
+def _db_url(value: str | None) -> str:
+    url = value or os.environ.get("DATABASE_URL")
+    if not url:
+        raise SystemExit("error: give --db-url or set DATABASE_URL")
+    return url
+
+
+def cmd_db_migrate(args: argparse.Namespace) -> int:
+    from facilchat import migrate
+
+    try:
+        applied = migrate.migrate(_db_url(args.db_url), local=args.local)
+    except migrate.MigrationError as error:
+        print(f"error: migration failed, nothing of it was applied: {error}", file=sys.stderr)
+        return 1
+    for migration in applied:
+        print(f"applied {migration.version}_{migration.name}")
+    print(f"{len(applied)} migration(s) applied; the database is up to date.")
+    return 0
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    from facilchat import dev
+
+    return dev.run(database_url=os.environ.get("DATABASE_URL") if args.use_database_url else None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="facilchat", description="FácilChat developer tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    db = commands.add_parser("db", help="database tasks")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_migrate = db_commands.add_parser("migrate", help="apply pending migrations in order")
+    db_migrate.add_argument("--db-url", help="Postgres URL (default: $DATABASE_URL)")
+    db_migrate.add_argument(
+        "--local",
+        action="store_true",
+        help="first load the Supabase platform stand-in (plain Postgres only)",
+    )
+    db_migrate.set_defaults(handler=cmd_db_migrate)
+
+    dev = commands.add_parser("dev", help="run the product locally")
+    dev.add_argument(
+        "--use-database-url",
+        action="store_true",
+        help="use $DATABASE_URL instead of the embedded Postgres",
+    )
+    dev.set_defaults(handler=cmd_dev)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    load_dotenv()
+    args = build_parser().parse_args(argv)
+    result: int = args.handler(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""`facilchat dev`: the product's local stack, up until Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+
+from devstack import keys
+from devstack.paths import LOCAL_DIR, PROJECT_ROOT
+from devstack.seed import SEED_OWNER_EMAIL, SEED_OWNER_ID, SEED_WHATSAPP_NUMBER
+from devstack.stack import LocalStack, StackError
+
+
+def write_env_file(env: dict[str, str], path: Path) -> None:
+    lines = ["# Written by `facilchat dev` for the local stack; safe to delete."]
+    lines += [f"{name}={value}" for name, value in env.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def run(database_url: str | None = None) -> int:
+    stack = LocalStack(database_url=database_url)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        stack.start()
+    except (StackError, RuntimeError) as error:
+        print(f"error: the local stack did not start: {error}")
+        return 1
+    try:
+        env = stack.env()
+        write_env_file(env, PROJECT_ROOT / ".env")
+        owner_token = keys.user_token(
+            SEED_OWNER_ID, SEED_OWNER_EMAIL, stack.jwt_secret, ttl=24 * 3600
+        )
+        print(
+            "\nFácilChat local stack is up.\n"
+            f"  Supabase API (gateway) {stack.api_url}\n"
+            f"  Postgres               {env['DATABASE_URL']}\n"
+            f"  anon key               {stack.anon_key}\n"
+            f"  service_role key       {stack.service_role_key}\n"
+            f"  seed business WhatsApp {SEED_WHATSAPP_NUMBER}\n"
+            f"  seed owner ({SEED_OWNER_EMAIL}) JWT, valid 24 h:\n    {owner_token}\n"
+            f"  environment written to .env; logs in {LOCAL_DIR}\n\n"
+            "Try:\n"
+            f"  curl -s '{stack.api_url}/rest/v1/clients?select=name,phone' "
+            f'-H "apikey: $SUPABASE_ANON_KEY" -H "Authorization: Bearer <owner JWT>"\n\n'
+            "Press Ctrl-C to stop.",
+            flush=True,
+        )
+        stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nStopping the local stack...", flush=True)
+        stack.stop()
+        print("Stopped.", flush=True)
+    return 0
