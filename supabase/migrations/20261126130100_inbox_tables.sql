@@ -222,15 +222,16 @@ begin
         raise exception 'client and label belong to different businesses'
             using errcode = '23514';
     end if;
-    return new;
+    return null;
 end;
 $$;
 
 revoke all on function private.check_client_label_tenant() from public, anon, authenticated;
 
 drop trigger if exists client_labels_check_tenant on public.client_labels;
+-- After, not before: RLS refuses a foreign caller first, so the error reveals nothing.
 create trigger client_labels_check_tenant
-    before insert or update
+    after insert or update
     on public.client_labels
     for each row
 execute function private.check_client_label_tenant();

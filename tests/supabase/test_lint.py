@@ -1,0 +1,222 @@
+"""The Supabase database linter's security and performance rules, as tests.
+
+Each rule is a query that lists violations. The migrated schema must have
+none, and for each rule a deliberately broken object (in a rolled-back
+transaction) proves that the query does catch what it is meant to.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+
+from devstack.paths import NODE_BIN, PROJECT_ROOT
+
+# Schemas our migrations own; auth, realtime and extensions belong to the platform.
+APP_SCHEMAS = ("public", "private")
+
+RULES: dict[str, str] = {
+    "rls_disabled_in_public": """
+        select c.relname
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relrowsecurity
+    """,
+    "rls_enabled_no_policy": """
+        select c.relname
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind in ('r', 'p')
+          and not exists (select 1 from pg_policy p where p.polrelid = c.oid)
+    """,
+    "policy_without_role": """
+        select tablename || '.' || policyname
+        from pg_policies
+        where schemaname = 'public' and roles @> array['public']::name[]
+    """,
+    "unindexed_foreign_keys": """
+        select con.conrelid::regclass::text || '.' || con.conname
+        from pg_constraint con
+        join pg_namespace n on n.oid = con.connamespace
+        where con.contype = 'f' and n.nspname = any(%(schemas)s)
+          and not exists (
+            select 1 from pg_index i
+            where i.indrelid = con.conrelid
+              and (i.indkey::int2[])[0:cardinality(con.conkey) - 1] @> con.conkey
+              and (i.indkey::int2[])[0:cardinality(con.conkey) - 1] <@ con.conkey
+          )
+    """,
+    "security_definer_without_search_path": """
+        select p.oid::regprocedure::text
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = any(%(schemas)s) and p.prosecdef
+          and not exists (select 1 from unnest(coalesce(p.proconfig, '{}')) c
+                          where c like 'search_path=%%')
+    """,
+    "function_with_mutable_search_path": """
+        select p.oid::regprocedure::text
+        from pg_proc p
+        join pg_namespace n on n.oid = p.pronamespace
+        join pg_language l on l.oid = p.prolang
+        where n.nspname = any(%(schemas)s) and p.prokind = 'f'
+          and l.lanname in ('sql', 'plpgsql')
+          and not exists (select 1 from unnest(coalesce(p.proconfig, '{}')) c
+                          where c like 'search_path=%%')
+    """,
+    "security_definer_executable_by_api_roles": """
+        select p.oid::regprocedure::text || ' by ' || r.rolname
+        from pg_proc p
+        join pg_namespace n on n.oid = p.pronamespace
+        cross join (values ('anon'), ('authenticated')) as r(rolname)
+        where n.nspname = any(%(schemas)s) and p.prosecdef
+          and has_function_privilege(r.rolname, p.oid, 'execute')
+    """,
+    "security_definer_view": """
+        select c.relname
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind = 'v'
+          and not coalesce('security_invoker=true' = any(c.reloptions), false)
+          and not coalesce('security_invoker=on' = any(c.reloptions), false)
+    """,
+    "truncate_granted_to_api_roles": """
+        select c.relname || ' to ' || r.rolname
+        from pg_class c
+        join pg_namespace n on n.oid = c.relnamespace
+        cross join (values ('anon'), ('authenticated')) as r(rolname)
+        where n.nspname = 'public' and c.relkind in ('r', 'p')
+          and has_table_privilege(r.rolname, c.oid, 'truncate')
+    """,
+    "private_schema_exposed": """
+        select r.rolname
+        from (values ('anon'), ('authenticated')) as r(rolname)
+        where has_schema_privilege(r.rolname, 'private', 'usage')
+    """,
+}
+
+# An unwrapped auth call in a policy runs once per row instead of once per statement.
+AUTH_CALL = re.compile(r"auth\.(uid|jwt|role)\(\)")
+WRAPPED_AUTH_CALL = re.compile(r"SELECT auth\.(uid|jwt|role)\(\) AS \w+", re.IGNORECASE)
+
+
+def violations(conn: psycopg.Connection[Any], rule: str) -> list[str]:
+    rows = conn.execute(RULES[rule], {"schemas": list(APP_SCHEMAS)}).fetchall()
+    return sorted(str(r[0]) for r in rows)
+
+
+def unwrapped_auth_calls(conn: psycopg.Connection[Any]) -> list[str]:
+    found = []
+    rows = conn.execute(
+        "select tablename, policyname, coalesce(qual, '') || ' ' || coalesce(with_check, '')"
+        " from pg_policies where schemaname = 'public'"
+    ).fetchall()
+    for table, policy, expression in rows:
+        if len(AUTH_CALL.findall(expression)) != len(WRAPPED_AUTH_CALL.findall(expression)):
+            found.append(f"{table}: {policy}")
+    return found
+
+
+@pytest.fixture
+def rolled_back(database_url: str) -> Iterator[psycopg.Connection[Any]]:
+    """A connection whose changes are all rolled back at the end."""
+    with psycopg.connect(database_url) as conn:
+        yield conn
+        conn.rollback()
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_schema_has_no_violations(db: psycopg.Connection[Any], rule: str) -> None:
+    assert violations(db, rule) == []
+
+
+def test_policies_wrap_auth_calls_in_select(db: psycopg.Connection[Any]) -> None:
+    assert unwrapped_auth_calls(db) == []
+
+
+# Each rule catches the mistake it exists for.
+BROKEN_OBJECTS: dict[str, tuple[str, str]] = {
+    "rls_disabled_in_public": ("create table public.lint_probe (id int)", "lint_probe"),
+    "rls_enabled_no_policy": (
+        "create table public.lint_probe (id int); "
+        "alter table public.lint_probe enable row level security",
+        "lint_probe",
+    ),
+    "policy_without_role": (
+        "create policy lint_probe on public.faqs for select using (true)",
+        "faqs.lint_probe",
+    ),
+    "unindexed_foreign_keys": (
+        "create table public.lint_probe (faq_id uuid references public.faqs (id))",
+        "lint_probe.lint_probe_faq_id_fkey",
+    ),
+    "security_definer_without_search_path": (
+        "create function private.lint_probe() returns int language sql security definer"
+        " as 'select 1'",
+        "private.lint_probe()",
+    ),
+    "function_with_mutable_search_path": (
+        "create function private.lint_probe() returns int language plpgsql"
+        " as 'begin return 1; end'",
+        "private.lint_probe()",
+    ),
+    "security_definer_executable_by_api_roles": (
+        "create function public.lint_probe() returns int language sql security definer"
+        " set search_path = '' as 'select 1'; "
+        "grant execute on function public.lint_probe() to anon",
+        "lint_probe() by anon",
+    ),
+    "security_definer_view": (
+        "create view public.lint_probe as select id from public.faqs",
+        "lint_probe",
+    ),
+    "truncate_granted_to_api_roles": (
+        "grant truncate on public.faqs to authenticated",
+        "faqs to authenticated",
+    ),
+    "private_schema_exposed": ("grant usage on schema private to anon", "anon"),
+}
+
+
+def test_every_rule_has_a_broken_example() -> None:
+    assert set(BROKEN_OBJECTS) == set(RULES)
+
+
+@pytest.mark.parametrize("rule", sorted(BROKEN_OBJECTS))
+def test_rule_catches_its_violation(rolled_back: psycopg.Connection[Any], rule: str) -> None:
+    ddl, expected = BROKEN_OBJECTS[rule]
+    rolled_back.execute(ddl)
+    assert expected in violations(rolled_back, rule)
+
+
+def test_unwrapped_auth_call_is_caught(rolled_back: psycopg.Connection[Any]) -> None:
+    rolled_back.execute(
+        "create policy lint_probe on public.faqs for select to authenticated"
+        " using (owner_id = auth.uid())"
+    )
+    assert unwrapped_auth_calls(rolled_back) == ["faqs: lint_probe"]
+
+
+def test_supabase_db_lint_finds_no_errors(database_url: str) -> None:
+    """The Supabase CLI's own linter (plpgsql_check) over our schemas."""
+    result = subprocess.run(
+        [
+            str(NODE_BIN / "supabase"),
+            "db",
+            "lint",
+            "--db-url",
+            database_url,
+            "--fail-on",
+            "error",
+            "--schema",
+            ",".join(APP_SCHEMAS),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No schema errors found" in result.stdout + result.stderr
