@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from dotenv import load_dotenv
+
+from devstack.paths import PROJECT_ROOT
 
 
 def _db_url(value: str | None) -> str:
@@ -33,7 +36,11 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
 def cmd_dev(args: argparse.Namespace) -> int:
     from facilchat import dev
 
-    return dev.run(database_url=os.environ.get("DATABASE_URL") if args.use_database_url else None)
+    return dev.run(
+        database_url=os.environ.get("DATABASE_URL") if args.use_database_url else None,
+        api_port=args.api_port,
+        env_file=args.env_file,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--use-database-url",
         action="store_true",
         help="use $DATABASE_URL instead of the embedded Postgres",
+    )
+    dev.add_argument("--api-port", type=int, default=54321, help="Supabase API port (54321)")
+    dev.add_argument(
+        "--env-file", type=Path, default=PROJECT_ROOT / ".env", help="where to write the env"
     )
     dev.set_defaults(handler=cmd_dev)
     return parser

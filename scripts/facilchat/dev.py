@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 from devstack import keys
-from devstack.paths import LOCAL_DIR, PROJECT_ROOT
+from devstack.paths import LOCAL_DIR
 from devstack.seed import SEED_OWNER_EMAIL, SEED_OWNER_ID, SEED_WHATSAPP_NUMBER
 from devstack.stack import LocalStack, StackError
 
@@ -18,8 +18,8 @@ def write_env_file(env: dict[str, str], path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def run(database_url: str | None = None) -> int:
-    stack = LocalStack(database_url=database_url)
+def run(database_url: str | None, api_port: int, env_file: Path) -> int:
+    stack = LocalStack(database_url=database_url, gateway_port=api_port)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
@@ -29,7 +29,7 @@ def run(database_url: str | None = None) -> int:
         return 1
     try:
         env = stack.env()
-        write_env_file(env, PROJECT_ROOT / ".env")
+        write_env_file(env, env_file)
         owner_token = keys.user_token(
             SEED_OWNER_ID, SEED_OWNER_EMAIL, stack.jwt_secret, ttl=24 * 3600
         )
@@ -41,10 +41,11 @@ def run(database_url: str | None = None) -> int:
             f"  service_role key       {stack.service_role_key}\n"
             f"  seed business WhatsApp {SEED_WHATSAPP_NUMBER}\n"
             f"  seed owner ({SEED_OWNER_EMAIL}) JWT, valid 24 h:\n    {owner_token}\n"
-            f"  environment written to .env; logs in {LOCAL_DIR}\n\n"
-            "Try:\n"
-            f"  curl -s '{stack.api_url}/rest/v1/clients?select=name,phone' "
-            f'-H "apikey: $SUPABASE_ANON_KEY" -H "Authorization: Bearer <owner JWT>"\n\n'
+            f"  environment written to {env_file}; logs in {LOCAL_DIR}\n\n"
+            "Try it (the anon key alone sees nothing; the owner's JWT sees the seed clients):\n"
+            f"  curl -s '{stack.api_url}/rest/v1/clients' -H 'apikey: {stack.anon_key}'\n"
+            f"  curl -s '{stack.api_url}/rest/v1/clients?select=name,phone'"
+            f" -H 'apikey: {stack.anon_key}' -H 'Authorization: Bearer {owner_token}'\n\n"
             "Press Ctrl-C to stop.",
             flush=True,
         )

@@ -1,0 +1,137 @@
+"""`facilchat dev` end to end: from nothing to a running stack with the seed business, and back."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from dotenv import dotenv_values
+
+from devstack import keys
+from devstack.paths import LOCAL_DIR, PROJECT_ROOT
+from devstack.postgres import free_port
+from devstack.seed import SEED_OWNER_ID
+
+READY_LINE = "Press Ctrl-C to stop."
+
+
+def children_of(pid: int) -> set[int]:
+    """Every live descendant of `pid`, read from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and ") Z " not in stat.read_text()
+
+
+def wait_for_line(process: subprocess.Popen[str], line: str, timeout: float) -> str:
+    assert process.stdout is not None
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = process.stdout.readline()
+        if not text:
+            break
+        seen.append(text)
+        if line in text:
+            return "".join(seen)
+    process.kill()
+    pytest.fail("facilchat dev did not come up:\n" + "".join(seen))
+
+
+@pytest.fixture
+def state_dir() -> Iterator[Path]:
+    """A fresh state folder inside the project: the postgres user must be able to reach it."""
+    path = LOCAL_DIR / f"dev-e2e-{uuid.uuid4().hex[:8]}"
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_dev_starts_from_nothing_serves_the_seed_and_stops_cleanly(
+    tmp_path: Path, state_dir: Path
+) -> None:
+    api_port = free_port()
+    env_file = tmp_path / ".env"
+    env = {**os.environ, "FACILCHAT_STATE_DIR": str(state_dir), "PYTHONUNBUFFERED": "1"}
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "facilchat.cli",
+            "dev",
+            "--api-port",
+            str(api_port),
+            "--env-file",
+            str(env_file),
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        banner = wait_for_line(process, READY_LINE, timeout=180)
+        api = f"http://127.0.0.1:{api_port}"
+        assert api in banner
+
+        written = dotenv_values(env_file)
+        anon = written["SUPABASE_ANON_KEY"]
+        assert anon and written["SUPABASE_URL"] == api
+        assert written["SUPABASE_SERVICE_ROLE_KEY"] and written["DATABASE_URL"]
+
+        as_anon = httpx.get(f"{api}/rest/v1/clients", headers={"apikey": anon})
+        assert as_anon.status_code == 200
+        assert as_anon.json() == []
+
+        owner_jwt = keys.user_token(SEED_OWNER_ID, secret=written["SUPABASE_JWT_SECRET"])
+        as_owner = httpx.get(
+            f"{api}/rest/v1/clients?select=name,phone",
+            headers={"apikey": anon, "Authorization": f"Bearer {owner_jwt}"},
+        )
+        assert as_owner.status_code == 200
+        assert len(as_owner.json()) >= 10
+
+        postmaster_pid = int(
+            (tmp_path / "state" / "postgres" / "postmaster.pid").read_text().split()[0]
+        )
+        helpers = children_of(process.pid) | {postmaster_pid}
+        assert len(helpers) >= 3  # PostgREST, the gateway and Postgres at least
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+
+    assert process.returncode == 0, output
+    assert "Stopped." in output
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in helpers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [pid for pid in helpers if alive(pid)] == []
