@@ -120,9 +120,7 @@ def test_dev_starts_from_nothing_serves_the_seed_and_stops_cleanly(
         assert as_owner.status_code == 200
         assert len(as_owner.json()) >= 10
 
-        postmaster_pid = int(
-            (tmp_path / "state" / "postgres" / "postmaster.pid").read_text().split()[0]
-        )
+        postmaster_pid = int((state_dir / "postgres" / "postmaster.pid").read_text().split()[0])
         helpers = children_of(process.pid) | {postmaster_pid}
         assert len(helpers) >= 3  # PostgREST, the gateway and Postgres at least
     finally:
