@@ -20,8 +20,9 @@ revoke all on schema private from public;
 revoke all on schema private from anon, authenticated;
 grant usage on schema private to service_role;
 
--- Functions in private are executable only where a migration grants it.
-alter default privileges in schema private revoke execute on functions from public;
+-- New functions are executable only where a migration grants it. This must be
+-- the global default: a per-schema default cannot take away PUBLIC's EXECUTE.
+alter default privileges revoke execute on functions from public;
 
 /**
   * -------------------------------------------------------

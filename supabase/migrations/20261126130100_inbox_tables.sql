@@ -310,7 +310,7 @@ create table if not exists public.messages
     constraint messages_not_empty check (body <> '' or jsonb_array_length(media) > 0),
     constraint messages_inbound_is_received check ((direction = 'inbound') = (status = 'received')),
     constraint messages_reply_kind_is_outbound check (reply_kind is null or direction = 'outbound'),
-    constraint messages_faq_only_on_faq_reply check (faq_id is null or reply_kind = 'faq')
+    constraint messages_faq_only_on_faq_reply check (faq_id is null or reply_kind is not distinct from 'faq')
 );
 
 comment on table public.messages is 'A WhatsApp message between a business and one of its clients.';
