@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from pathlib import Path
+
+import psycopg
 
 from devstack import keys
 from devstack.paths import LOCAL_DIR
@@ -24,8 +27,8 @@ def run(database_url: str | None, api_port: int, env_file: Path) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
         stack.start()
-    except (StackError, RuntimeError) as error:
-        print(f"error: the local stack did not start: {error}")
+    except (StackError, RuntimeError, OSError, psycopg.Error) as error:
+        print(f"error: the local stack did not start: {error}", file=sys.stderr)
         return 1
     try:
         env = stack.env()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -133,3 +134,36 @@ def test_dev_starts_from_nothing_serves_the_seed_and_stops_cleanly(
     while any(alive(pid) for pid in helpers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert [pid for pid in helpers if alive(pid)] == []
+
+
+def test_dev_explains_a_busy_api_port_and_leaves_nothing_running(
+    tmp_path: Path, state_dir: Path
+) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = {**os.environ, "FACILCHAT_STATE_DIR": str(state_dir)}
+        env.pop("DATABASE_URL", None)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "facilchat.cli",
+                "dev",
+                "--api-port",
+                str(port),
+                "--env-file",
+                str(tmp_path / ".env"),
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert f"port {port} is in use" in result.stderr
+    assert not (state_dir / "postgres" / "postmaster.pid").exists()
+    assert not (tmp_path / ".env").exists()

@@ -123,9 +123,13 @@ def test_failed_migration_leaves_nothing_behind(
     assert versions(url) == ["20250101000000"]
 
 
-def test_cli_migrate_reports_and_fails_cleanly(
-    fresh_database: Callable[[], str], capsys: pytest.CaptureFixture[str]
+def test_cli_migrate_reports_what_it_applied(
+    fresh_database: Callable[[], str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # away from any developer's .env
     url = fresh_database()
     assert cli_main(["db", "migrate", "--db-url", url, "--local"]) == 0
     out = capsys.readouterr().out
