@@ -13,8 +13,8 @@ import uuid
 import jwt
 
 DEFAULT_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"  # noqa: S105
-# API keys, like Supabase's, are long-lived; user sessions are not.
-API_KEY_TTL_SECONDS = 10 * 365 * 24 * 3600
+# API keys, like Supabase's, are long-lived (2032-11-12); user sessions are not.
+API_KEY_EXPIRES_AT = 1983812996
 SESSION_TTL_SECONDS = 3600
 
 
@@ -30,12 +30,19 @@ def mint(
     return jwt.encode(payload, secret or jwt_secret(), algorithm="HS256")
 
 
+def _api_key(role: str, secret: str | None) -> str:
+    # Fixed claims, so a key stays the same across restarts (with the default
+    # secret these are the Supabase CLI's well-known local demo keys).
+    claims = {"iss": "supabase-demo", "role": role, "exp": API_KEY_EXPIRES_AT}
+    return jwt.encode(claims, secret or jwt_secret(), algorithm="HS256")
+
+
 def anon_key(secret: str | None = None) -> str:
-    return mint({"role": "anon"}, secret, ttl=API_KEY_TTL_SECONDS)
+    return _api_key("anon", secret)
 
 
 def service_role_key(secret: str | None = None) -> str:
-    return mint({"role": "service_role"}, secret, ttl=API_KEY_TTL_SECONDS)
+    return _api_key("service_role", secret)
 
 
 def user_token(

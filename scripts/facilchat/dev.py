@@ -24,7 +24,9 @@ def write_env_file(env: dict[str, str], path: Path) -> None:
 def run(database_url: str | None, api_port: int, env_file: Path) -> int:
     stack = LocalStack(database_url=database_url, gateway_port=api_port)
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # Handled explicitly: a shell that starts us in the background ignores SIGINT.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda *_: stopping.set())
     try:
         stack.start()
     except (StackError, RuntimeError, OSError, psycopg.Error) as error:
@@ -53,8 +55,6 @@ def run(database_url: str | None, api_port: int, env_file: Path) -> int:
             flush=True,
         )
         stopping.wait()
-    except KeyboardInterrupt:
-        pass
     finally:
         print("\nStopping the local stack...", flush=True)
         stack.stop()
