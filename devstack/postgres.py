@@ -73,8 +73,8 @@ class LocalPostgres:
         return cls(LOCAL_DIR / "postgres", port=54322)
 
     @classmethod
-    def for_tests(cls) -> LocalPostgres:
-        return cls(LOCAL_DIR / "test-postgres", port=free_port(), unsafe_fast=True)
+    def for_tests(cls, name: str = "test-postgres") -> LocalPostgres:
+        return cls(LOCAL_DIR / name, port=free_port(), unsafe_fast=True)
 
     def url(self, dbname: str = "postgres", user: str = SUPERUSER) -> str:
         return f"postgresql://{user}@127.0.0.1:{self.port}/{dbname}?sslmode=disable"
@@ -200,3 +200,9 @@ class LocalPostgres:
         if self.running_port() is None:
             return
         self._run_as_owner(["pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop"])
+
+    def destroy(self) -> None:
+        """Stop the server and delete the cluster's files."""
+        self.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        self.log_file.unlink(missing_ok=True)

@@ -2,90 +2,67 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
-import httpx
 import psycopg
 from psycopg.conninfo import make_conninfo
 
 from devstack import keys
-from devstack.paths import LOCAL_DIR, PROJECT_ROOT, SEED_SQL
-from devstack.postgres import LocalPostgres, port_is_free
+from devstack.paths import LOCAL_DIR, SEED_SQL
+from devstack.postgres import LocalPostgres, free_port
 from devstack.postgrest import PostgrestServer
+from devstack.process import ServiceProcess
+from devstack.twilio_api import TwilioStandIn
 from facilchat import migrate
 
 GATEWAY_PORT = 54321
+APP_PORT = 3000
+# Local only: lets `curl` play Vercel Cron against the outbox sweeper.
+DEV_CRON_SECRET = "dev-cron-secret"  # noqa: S105
 
 
-class StackError(RuntimeError):
-    """A part of the local stack could not start."""
+def gateway_process(postgrest_url: str, jwt_secret: str, port: int) -> ServiceProcess:
+    return ServiceProcess(
+        name="the API gateway",
+        command=[
+            sys.executable,
+            "-m",
+            "devstack.gateway",
+            "--port",
+            str(port),
+            "--postgrest-url",
+            postgrest_url,
+        ],
+        port=port,
+        health_path="/health",
+        log_path=LOCAL_DIR / "gateway.log",
+        env={"SUPABASE_JWT_SECRET": jwt_secret},
+    )
 
 
-@dataclass
-class Gateway:
-    postgrest_url: str
-    jwt_secret: str
-    port: int = GATEWAY_PORT
-    log_path: Path = LOCAL_DIR / "gateway.log"
-    process: subprocess.Popen[bytes] | None = None
-    _log: IO[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 20.0) -> None:
-        if not port_is_free(self.port):
-            raise StackError(
-                f"port {self.port} is in use: is another `make dev` running? Stop it first."
-            )
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = self.log_path.open("ab")
-        env = {**os.environ, "SUPABASE_JWT_SECRET": self.jwt_secret}
-        self.process = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "devstack.gateway",
-                "--port",
-                str(self.port),
-                "--postgrest-url",
-                self.postgrest_url,
-            ],
-            env=env,
-            cwd=PROJECT_ROOT,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise StackError(f"the gateway exited early; see {self.log_path}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/health", timeout=1).is_success:
-                    return
-            time.sleep(0.1)
-        self.stop()
-        raise StackError(f"the gateway was not ready after {timeout:.0f}s; see {self.log_path}")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self._log:
-            self._log.close()
-            self._log = None
+def webhook_process(port: int, env: dict[str, str]) -> ServiceProcess:
+    """The product's app (the webhook) under uvicorn, as Vercel would serve it."""
+    return ServiceProcess(
+        name="the webhook",
+        command=[
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "webhook.app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        port=port,
+        health_path="/api/health",
+        log_path=LOCAL_DIR / "webhook.log",
+        env=env,
+    )
 
 
 def authenticator_url(database_url: str) -> str:
@@ -108,7 +85,11 @@ class LocalStack:
     jwt_secret: str = field(default_factory=keys.jwt_secret)
     postgres: LocalPostgres | None = None
     postgrest: PostgrestServer | None = None
-    gateway: Gateway | None = None
+    gateway: ServiceProcess | None = None
+    # The app on app_port: the webhook, sending through the Twilio stand-in.
+    app_port: int | None = None
+    twilio: TwilioStandIn | None = None
+    webhook: ServiceProcess | None = None
 
     @property
     def anon_key(self) -> str:
@@ -137,13 +118,22 @@ class LocalStack:
                 log_path=LOCAL_DIR / "postgrest.log",
             )
             self.postgrest.start()
-            self.gateway = Gateway(self.postgrest.url, self.jwt_secret, port=self.gateway_port)
+            self.gateway = gateway_process(self.postgrest.url, self.jwt_secret, self.gateway_port)
             self.gateway.start()
+            if self.app_port is not None:
+                self.twilio = TwilioStandIn(port=free_port())
+                self.twilio.start()
+                self.webhook = webhook_process(self.app_port, self.app_env())
+                self.webhook.start()
         except BaseException:
             self.stop()
             raise
 
     def stop(self) -> None:
+        if self.webhook:
+            self.webhook.stop()
+        if self.twilio:
+            self.twilio.stop()
         if self.gateway:
             self.gateway.stop()
         if self.postgrest:
@@ -151,13 +141,31 @@ class LocalStack:
         if self.postgres:
             self.postgres.stop()
 
+    @property
+    def app_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.app_port}" if self.app_port is not None else None
+
+    def app_env(self) -> dict[str, str]:
+        """What the webhook reads: this stack's Supabase, and the Twilio stand-in."""
+        assert self.twilio is not None and self.app_url is not None
+        return {
+            "SUPABASE_URL": self.api_url,
+            "SUPABASE_SERVICE_ROLE_KEY": self.service_role_key,
+            **self.twilio.env(),
+            "PUBLIC_URL": self.app_url,
+            "CRON_SECRET": DEV_CRON_SECRET,
+        }
+
     def env(self) -> dict[str, str]:
         """The environment the app and the tools use against this stack."""
         assert self.database_url is not None
-        return {
+        env = {
             "SUPABASE_URL": self.api_url,
             "SUPABASE_ANON_KEY": self.anon_key,
             "SUPABASE_SERVICE_ROLE_KEY": self.service_role_key,
             "SUPABASE_JWT_SECRET": self.jwt_secret,
             "DATABASE_URL": self.database_url,
         }
+        if self.twilio is not None:
+            env.update(self.app_env())
+        return env

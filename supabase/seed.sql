@@ -129,8 +129,8 @@ $seed$
           * -------------------------------------------------------
           * Section - Labels
           * -------------------------------------------------------
-          * Manual labels carry no keywords; the two built-ins are auto labels,
-          * as the labels checks require.
+          * Manual labels carry no keywords. The two built-ins already exist
+          * (every new business gets them); the seed only sets their look.
          */
         insert into public.labels (owner_id, name, color, type, keywords, builtin, created_at, updated_at)
         select seed_owner, l.name, l.color, l.type, l.keywords, l.builtin,
@@ -144,7 +144,9 @@ $seed$
                      ('Sin gluten', '#14b8a6', 'auto', '{gluten,celíaca,celíaco}', null),
                      ('Cliente nuevo', '#3b82f6', 'auto', '{}', 'new_client'),
                      ('Requiere atención', '#ef4444', 'auto', '{}', 'needs_attention'))
-                 as l(name, color, type, keywords, builtin);
+                 as l(name, color, type, keywords, builtin)
+        on conflict (owner_id, builtin) do update
+            set name = excluded.name, color = excluded.color, created_at = excluded.created_at;
 
         /**
           * -------------------------------------------------------

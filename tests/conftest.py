@@ -50,12 +50,13 @@ def db_server() -> Iterator[DatabaseServer]:
     if override:
         yield DatabaseServer(make_conninfo(override, dbname="postgres"))
         return
-    cluster = LocalPostgres.for_tests()
+    # A cluster of its own, so concurrent test sessions never stop each other's server.
+    cluster = LocalPostgres.for_tests(f"test-postgres-{os.getpid()}")
     cluster.start()
     try:
         yield DatabaseServer(cluster.url())
     finally:
-        cluster.stop()
+        cluster.destroy()
 
 
 @pytest.fixture(scope="session")

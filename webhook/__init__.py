@@ -1,0 +1,1 @@
+"""The FácilChat webhook: Twilio posts WhatsApp messages here; replies go out through Twilio."""

@@ -40,7 +40,20 @@ def cmd_dev(args: argparse.Namespace) -> int:
         database_url=os.environ.get("DATABASE_URL") if args.use_database_url else None,
         api_port=args.api_port,
         env_file=args.env_file,
+        app_port=args.app_port,
     )
+
+
+def cmd_faq_eval(args: argparse.Namespace) -> int:
+    from facilchat import faq_eval
+
+    return faq_eval.run(args.path, db_url=args.db_url)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from facilchat import simulate
+
+    return simulate.run(args.text, sender=args.sender, to=args.to, url=args.url)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,10 +78,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="use $DATABASE_URL instead of the embedded Postgres",
     )
     dev.add_argument("--api-port", type=int, default=54321, help="Supabase API port (54321)")
+    dev.add_argument("--app-port", type=int, default=3000, help="the app's port (3000)")
     dev.add_argument(
         "--env-file", type=Path, default=PROJECT_ROOT / ".env", help="where to write the env"
     )
     dev.set_defaults(handler=cmd_dev)
+
+    faq_eval = commands.add_parser(
+        "faq-eval", help="run the production FAQ matcher over a labelled data set"
+    )
+    faq_eval.add_argument("path", type=Path, help="a JSON file shaped like faq_dev_set.json")
+    faq_eval.add_argument(
+        "--db-url", help="a migrated database to use (default: boot the embedded Postgres)"
+    )
+    faq_eval.set_defaults(handler=cmd_faq_eval)
+
+    simulate = commands.add_parser("simulate", help="send a signed inbound WhatsApp webhook")
+    simulate.add_argument("text", help="the customer's message")
+    simulate.add_argument("--from", dest="sender", required=True, help="customer, +E164")
+    simulate.add_argument("--to", required=True, help="the business's WhatsApp number, +E164")
+    simulate.add_argument(
+        "--url", default=None, help="webhook URL (default: $PUBLIC_URL/api/twilio/webhook)"
+    )
+    simulate.set_defaults(handler=cmd_simulate)
     return parser
 
 

@@ -11,8 +11,9 @@ import psycopg
 
 from devstack import keys
 from devstack.paths import LOCAL_DIR
+from devstack.process import ServiceError
 from devstack.seed import SEED_OWNER_EMAIL, SEED_OWNER_ID, SEED_WHATSAPP_NUMBER
-from devstack.stack import LocalStack, StackError
+from devstack.stack import APP_PORT, LocalStack
 
 
 def write_env_file(env: dict[str, str], path: Path) -> None:
@@ -21,15 +22,15 @@ def write_env_file(env: dict[str, str], path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def run(database_url: str | None, api_port: int, env_file: Path) -> int:
-    stack = LocalStack(database_url=database_url, gateway_port=api_port)
+def run(database_url: str | None, api_port: int, env_file: Path, app_port: int = APP_PORT) -> int:
+    stack = LocalStack(database_url=database_url, gateway_port=api_port, app_port=app_port)
     stopping = threading.Event()
     # Handled explicitly: a shell that starts us in the background ignores SIGINT.
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, lambda *_: stopping.set())
     try:
         stack.start()
-    except (StackError, RuntimeError, OSError, psycopg.Error) as error:
+    except (ServiceError, RuntimeError, OSError, psycopg.Error) as error:
         print(f"error: the local stack did not start: {error}", file=sys.stderr)
         return 1
     try:
@@ -41,6 +42,7 @@ def run(database_url: str | None, api_port: int, env_file: Path) -> int:
         print(
             "\nFácilChat local stack is up.\n"
             f"  Supabase API (gateway) {stack.api_url}\n"
+            f"  App (webhook)          {stack.app_url}  (POST /api/twilio/webhook)\n"
             f"  Postgres               {env['DATABASE_URL']}\n"
             f"  anon key               {stack.anon_key}\n"
             f"  service_role key       {stack.service_role_key}\n"
@@ -50,7 +52,10 @@ def run(database_url: str | None, api_port: int, env_file: Path) -> int:
             "Try it (the anon key alone sees nothing; the owner's JWT sees the seed clients):\n"
             f"  curl -s '{stack.api_url}/rest/v1/clients' -H 'apikey: {stack.anon_key}'\n"
             f"  curl -s '{stack.api_url}/rest/v1/clients?select=name,phone'"
-            f" -H 'apikey: {stack.anon_key}' -H 'Authorization: Bearer {owner_token}'\n\n"
+            f" -H 'apikey: {stack.anon_key}' -H 'Authorization: Bearer {owner_token}'\n"
+            "Write to the bakery as a customer (replies come from the Twilio stand-in):\n"
+            f'  .venv/bin/facilchat simulate "a que hora abren?" --from +5213311112222'
+            f" --to {SEED_WHATSAPP_NUMBER}\n\n"
             "Press Ctrl-C to stop.",
             flush=True,
         )

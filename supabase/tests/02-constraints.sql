@@ -205,10 +205,11 @@ select throws_ok(
     $$ insert into public.labels (owner_id, name, type, builtin)
        values ('11111111-1111-4111-8111-111111111111', 'Nuevo', 'manual', 'new_client') $$,
     '23514', null, 'a built-in label must be of type auto');
-select lives_ok(
-    $$ insert into public.labels (owner_id, name, type, builtin)
-       values ('11111111-1111-4111-8111-111111111111', 'Nuevo', 'auto', 'new_client') $$,
-    'a built-in auto label is accepted');
+select results_eq(
+    $$ select builtin, type from public.labels
+       where owner_id = '11111111-1111-4111-8111-111111111111' and builtin is not null order by 1 $$,
+    $$ values ('needs_attention', 'auto'), ('new_client', 'auto') $$,
+    'every business starts with the two built-in auto labels');
 select throws_ok(
     $$ insert into public.labels (owner_id, name, type, builtin)
        values ('11111111-1111-4111-8111-111111111111', 'Nuevo 2', 'auto', 'new_client') $$,

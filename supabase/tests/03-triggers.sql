@@ -22,7 +22,8 @@ select triggers_are('public', 'clients', array ['clients_set_updated_at'], 'publ
 select triggers_are('public', 'labels', array ['labels_set_updated_at'], 'public.labels has its triggers');
 select triggers_are('public', 'client_labels', array ['client_labels_check_tenant', 'client_labels_set_updated_at'],
                     'public.client_labels has its triggers');
-select triggers_are('public', 'faqs', array ['faqs_set_updated_at'], 'public.faqs has its triggers');
+select triggers_are('public', 'faqs', array ['faqs_set_updated_at', 'faqs_refresh_terms'],
+                    'public.faqs has its triggers');
 select triggers_are('public', 'messages', array ['messages_set_updated_at'], 'public.messages has its triggers');
 
 /*
@@ -162,8 +163,8 @@ select results_eq(
     $$ select (select count(*) from public.users where id = '22222222-2222-4222-8222-222222222222'),
               (select count(*) from public.clients where owner_id = '22222222-2222-4222-8222-222222222222'),
               (select count(*) from public.labels where owner_id = '22222222-2222-4222-8222-222222222222') $$,
-    $$ values (1::bigint, 1::bigint, 1::bigint) $$,
-    'another business is untouched by the delete');
+    $$ values (1::bigint, 1::bigint, 3::bigint) $$,
+    'another business is untouched by the delete (its label and two built-ins)');
 
 select * from finish();
 rollback;

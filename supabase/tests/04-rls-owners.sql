@@ -11,7 +11,7 @@ set local search_path = public, extensions;
 -- PUBLIC loses EXECUTE on new functions (rolled back with the test).
 grant execute on all functions in schema extensions to anon, authenticated;
 
-select plan(79);
+select plan(80);
 
 -- Business A (11111111-...) and business B (22222222-...).
 insert into auth.users (id, email, raw_user_meta_data)
@@ -62,9 +62,12 @@ select results_eq(
     array ['a1000000-0000-4000-8000-000000000001'::uuid, 'a1000000-0000-4000-8000-000000000002'::uuid],
     'A sees only their own clients');
 select results_eq(
-    $$ select id from public.labels order by id $$,
+    $$ select id from public.labels where builtin is null order by id $$,
     array ['a2000000-0000-4000-8000-000000000001'::uuid, 'a2000000-0000-4000-8000-000000000002'::uuid],
     'A sees only their own labels');
+select is_empty(
+    $$ select 1 from public.labels where owner_id <> '11111111-1111-4111-8111-111111111111' $$,
+    'A sees none of the built-in labels of other businesses');
 select results_eq(
     $$ select client_id, label_id from public.client_labels $$,
     $$ values ('a1000000-0000-4000-8000-000000000001'::uuid, 'a2000000-0000-4000-8000-000000000001'::uuid) $$,

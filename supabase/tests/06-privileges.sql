@@ -129,7 +129,12 @@ select schema_privs_are('private', 'authenticated', array []::name[], 'authentic
 select schema_privs_are('private', 'service_role', array ['USAGE'], 'service_role can use the private schema');
 
 select functions_are('private', array ['set_updated_at', 'check_user_timezone', 'handle_auth_user_change',
-                                       'check_client_label_tenant'],
+                                       'check_client_label_tenant', 'create_builtin_labels',
+                                       'message_status_rank', 'is_open', 'apply_builtin_label',
+                                       'apply_keyword_labels', 'outbound_payload', 'claim_reply',
+                                       'normalize_text', 'faq_word_key', 'faq_phrase_key',
+                                       'faq_text_features', 'refresh_faq_terms', 'faqs_refresh_terms',
+                                       'rank_faqs', 'match_faq'],
                      'private holds exactly the known functions');
 
 select is_definer('private', 'handle_auth_user_change', array []::name[],

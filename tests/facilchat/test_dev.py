@@ -20,7 +20,7 @@ from dotenv import dotenv_values
 from devstack import keys
 from devstack.paths import LOCAL_DIR, PROJECT_ROOT
 from devstack.postgres import free_port
-from devstack.seed import SEED_OWNER_ID
+from devstack.seed import SEED_OWNER_ID, SEED_WHATSAPP_NUMBER
 
 READY_LINE = "Press Ctrl-C to stop."
 
@@ -78,7 +78,7 @@ def state_dir() -> Iterator[Path]:
 def test_dev_starts_from_nothing_serves_the_seed_and_stops_cleanly(
     tmp_path: Path, state_dir: Path
 ) -> None:
-    api_port = free_port()
+    api_port, app_port = free_port(), free_port()
     env_file = tmp_path / ".env"
     env = {**os.environ, "FACILCHAT_STATE_DIR": str(state_dir), "PYTHONUNBUFFERED": "1"}
     env.pop("DATABASE_URL", None)
@@ -92,6 +92,8 @@ def test_dev_starts_from_nothing_serves_the_seed_and_stops_cleanly(
             str(api_port),
             "--env-file",
             str(env_file),
+            "--app-port",
+            str(app_port),
         ],
         cwd=PROJECT_ROOT,
         env=env,
@@ -121,9 +123,34 @@ def test_dev_starts_from_nothing_serves_the_seed_and_stops_cleanly(
         assert as_owner.status_code == 200
         assert len(as_owner.json()) >= 10
 
+        # A customer writes to the seed bakery; the FAQ answer comes back at once.
+        simulate = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "facilchat.cli",
+                "simulate",
+                "a que hora abren?",
+                "--from",
+                "+5213311112222",
+                "--to",
+                SEED_WHATSAPP_NUMBER,
+            ],
+            cwd=tmp_path,
+            env={**os.environ, **{k: v or "" for k, v in written.items()}},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert simulate.returncode == 0, simulate.stdout + simulate.stderr
+        assert simulate.stdout.startswith("200")
+        assert "reply to +5213311112222: " in simulate.stdout
+        assert "7:00" in simulate.stdout  # the bakery's hours FAQ
+
         postmaster_pid = int((state_dir / "postgres" / "postmaster.pid").read_text().split()[0])
         helpers = children_of(process.pid) | {postmaster_pid}
-        assert len(helpers) >= 3  # PostgREST, the gateway and Postgres at least
+        assert len(helpers) >= 5  # PostgREST, gateway, Twilio stand-in, webhook, Postgres
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=60)

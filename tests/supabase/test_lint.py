@@ -89,6 +89,18 @@ RULES: dict[str, str] = {
         where n.nspname = 'public' and c.relkind in ('r', 'p')
           and has_table_privilege(r.rolname, c.oid, 'truncate')
     """,
+    # The API's functions are the webhook's, for service_role only; a function meant for
+    # the browser would be listed here on purpose.
+    "public_function_executable_by_api_roles": """
+        select p.oid::regprocedure::text || ' by ' || r.rolname
+        from pg_proc p
+        join pg_namespace n on n.oid = p.pronamespace
+        cross join (values ('anon'), ('authenticated')) as r(rolname)
+        where n.nspname = 'public'
+          and not exists (select 1 from pg_depend d
+                          where d.objid = p.oid and d.deptype = 'e')
+          and has_function_privilege(r.rolname, p.oid, 'execute')
+    """,
     "private_schema_exposed": """
         select r.rolname
         from (values ('anon'), ('authenticated')) as r(rolname)
@@ -176,6 +188,12 @@ BROKEN_OBJECTS: dict[str, tuple[str, str]] = {
         "faqs to authenticated",
     ),
     "private_schema_exposed": ("grant usage on schema private to anon", "anon"),
+    "public_function_executable_by_api_roles": (
+        "create function public.lint_probe() returns int language plpgsql"
+        " set search_path = '' as 'begin return 1; end'; "
+        "grant execute on function public.lint_probe() to authenticated",
+        "lint_probe() by authenticated",
+    ),
 }
 
 

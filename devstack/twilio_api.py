@@ -1,0 +1,730 @@
+"""A local stand-in for Twilio's Messaging REST API, on loopback.
+
+It speaks Twilio's wire format, so the official `twilio` client works against it
+unchanged once pointed at its URL:
+
+- `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` checks HTTP Basic auth,
+  validates like Twilio (WhatsApp addresses only) and answers 201 with a message
+  resource, or Twilio's error JSON (`code`, `message`, `more_info`, `status`).
+- `GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json` fetches a message.
+- Accepted messages then go `sent` → `delivered` → `read`; when the message has a
+  `StatusCallback`, each step is POSTed there signed with `X-Twilio-Signature`, as
+  Twilio does.
+
+A control API under `/_control` (not Twilio's) injects faults (429, 500, a hang),
+tunes the callbacks and exposes what was received. `TwilioStandIn` runs the server
+as a subprocess for `make dev` and tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import copy
+import hmac
+import logging
+import re
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from typing import IO, Any, Literal, Self, cast
+
+import httpx
+from aiohttp import BasicAuth, ClientError, ClientSession, ClientTimeout, web
+from multidict import MultiMapping
+from twilio.request_validator import RequestValidator
+
+from devstack.paths import LOCAL_DIR, PROJECT_ROOT
+from devstack.postgres import free_port, port_is_free
+
+API_VERSION = "2010-04-01"
+# Fixed local development credentials: shaped like Twilio's, useless anywhere else.
+DEFAULT_ACCOUNT_SID = "AC" + "0" * 32
+DEFAULT_AUTH_TOKEN = "fac1c4a7" + "0" * 24
+# `python -m devstack.twilio_api` default; clear of the Supabase CLI ports (54320-54329).
+DEFAULT_PORT = 54340
+DEFAULT_CALLBACK_DELAY = 0.2
+DEFAULT_HANG_SECONDS = 60.0
+# Twilio waits this long for a status callback answer.
+CALLBACK_TIMEOUT = 15.0
+MAX_BODY_LENGTH = 1600
+
+Json = dict[str, Any]
+FaultMode = Literal["ok", "429", "500", "hang"]
+FAULT_MODES: tuple[FaultMode, ...] = ("ok", "429", "500", "hang")
+# Statuses Twilio reports in WhatsApp status callbacks after a message is queued.
+CALLBACK_STATUSES = ("sending", "sent", "delivered", "read", "failed", "undelivered")
+DEFAULT_STATUSES = ("sent", "delivered", "read")
+FAILURE_STATUSES = {"failed", "undelivered"}
+# Twilio's generic "Unknown error", reported with failed/undelivered unless configured.
+DEFAULT_FAILURE_CODE = 30008
+
+WHATSAPP_ADDRESS = re.compile(r"whatsapp:\+[1-9][0-9]{1,14}")
+
+log = logging.getLogger("twilio_api")
+
+
+@dataclass
+class CallbackSettings:
+    enabled: bool = True
+    delay: float = DEFAULT_CALLBACK_DELAY
+    statuses: tuple[str, ...] = DEFAULT_STATUSES
+    error_code: int = DEFAULT_FAILURE_CODE
+
+    def as_json(self) -> Json:
+        return {
+            "enabled": self.enabled,
+            "delay": self.delay,
+            "statuses": list(self.statuses),
+            "error_code": self.error_code,
+        }
+
+
+@dataclass
+class StandInState:
+    """Everything the stand-in remembers; lives on the app under STATE_KEY."""
+
+    account_sid: str
+    auth_token: str
+    initial_callbacks: CallbackSettings
+    hang_seconds: float = DEFAULT_HANG_SECONDS
+    callbacks: CallbackSettings = field(init=False)
+    mode: FaultMode = "ok"
+    remaining: int | None = None
+    messages: dict[str, Json] = field(default_factory=dict)
+    attempts: list[Json] = field(default_factory=list)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    shutting_down: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.callbacks = copy.copy(self.initial_callbacks)
+
+    def take_fault(self) -> FaultMode:
+        """The fault for this create attempt; counts it against the mode's budget."""
+        mode = self.mode
+        if mode != "ok" and self.remaining is not None:
+            self.remaining -= 1
+            if self.remaining <= 0:
+                self.mode, self.remaining = "ok", None
+        return mode
+
+    def reset(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        self.mode, self.remaining = "ok", None
+        self.callbacks = copy.copy(self.initial_callbacks)
+        self.messages.clear()
+        self.attempts.clear()
+
+
+STATE_KEY = web.AppKey("state", StandInState)
+SESSION_KEY = web.AppKey("session", ClientSession)
+
+
+def rfc2822(moment: datetime) -> str:
+    """Twilio's date format: 'Thu, 26 Nov 2026 13:00:00 +0000'."""
+    return format_datetime(moment.astimezone(UTC).replace(microsecond=0))
+
+
+def twilio_error(status: int, code: int, message: str) -> web.Response:
+    """An error in the shape the Twilio API (and so the official client) uses."""
+    body = {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
+    headers = {"Twilio-Request-Id": f"RQ{uuid.uuid4().hex}"}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="Twilio API"'
+    return web.json_response(body, status=status, headers=headers)
+
+
+def _authenticated(request: web.Request, state: StandInState) -> bool:
+    header = request.headers.get("Authorization", "")
+    try:
+        credentials = BasicAuth.decode(header)
+    except ValueError:
+        return False
+    return (
+        hmac.compare_digest(credentials.login, state.account_sid)
+        and hmac.compare_digest(credentials.password, state.auth_token)
+        and request.match_info["account_sid"] == state.account_sid
+    )
+
+
+def _text_values(form: MultiMapping[object], name: str) -> list[str]:
+    return [value for value in form.getall(name, []) if isinstance(value, str)]
+
+
+@dataclass(frozen=True)
+class ApiError:
+    status: int
+    code: int
+    message: str
+
+    def response(self) -> web.Response:
+        return twilio_error(self.status, self.code, self.message)
+
+
+def validate_create(to: str, from_: str, body: str, media_urls: list[str]) -> ApiError | None:
+    """Why Twilio would refuse this create request, if it would (WhatsApp senders only)."""
+    if not to:
+        return ApiError(400, 21604, "A 'To' phone number is required.")
+    if not WHATSAPP_ADDRESS.fullmatch(to):
+        return ApiError(400, 21211, f"Invalid 'To' Phone Number: {to}")
+    if not from_:
+        return ApiError(400, 21603, "A 'From' phone number is required.")
+    if not WHATSAPP_ADDRESS.fullmatch(from_):
+        return ApiError(400, 21212, f"Invalid 'From' Phone Number: {from_}")
+    if not body and not media_urls:
+        return ApiError(400, 21602, "Message body is required.")
+    if len(body) > MAX_BODY_LENGTH:
+        return ApiError(
+            400, 21617, "The concatenated message body exceeds the 1600 character limit."
+        )
+    return None
+
+
+def message_resource(account_sid: str, to: str, from_: str, body: str, num_media: int) -> Json:
+    """A new outbound message resource, shaped like Twilio's 201 answer."""
+    sid = f"SM{uuid.uuid4().hex}"
+    now = rfc2822(datetime.now(UTC))
+    uri = f"/{API_VERSION}/Accounts/{account_sid}/Messages/{sid}"
+    return {
+        "account_sid": account_sid,
+        "api_version": API_VERSION,
+        "body": body,
+        "date_created": now,
+        "date_sent": None,
+        "date_updated": now,
+        "direction": "outbound-api",
+        "error_code": None,
+        "error_message": None,
+        "from": from_,
+        "messaging_service_sid": None,
+        "num_media": str(num_media),
+        "num_segments": "1",
+        "price": None,
+        "price_unit": "USD",
+        "sid": sid,
+        "status": "queued",
+        "subresource_uris": {"media": f"{uri}/Media.json"},
+        "to": to,
+        "uri": f"{uri}.json",
+    }
+
+
+# Keys a stored record adds to the Twilio resource.
+RECORD_EXTRAS = ("status_callback", "media_urls", "callbacks")
+
+
+def resource_of(record: Json) -> Json:
+    return {k: v for k, v in record.items() if k not in RECORD_EXTRAS}
+
+
+async def create_message(request: web.Request) -> web.Response:
+    state = request.app[STATE_KEY]
+    form = await request.post()
+    media_urls = _text_values(form, "MediaUrl")
+    to, from_, body, callback_url = (
+        (_text_values(form, name) or [""])[0] for name in ("To", "From", "Body", "StatusCallback")
+    )
+    attempt: Json = {
+        "at": datetime.now(UTC).isoformat(),
+        "to": to,
+        "from": from_,
+        "body": body,
+        "status_callback": callback_url or None,
+        "media_urls": media_urls,
+        "fault": None,
+        "status": None,
+        "code": None,
+        "sid": None,
+    }
+    state.attempts.append(attempt)
+
+    outcome = await _accept(request, state, attempt, to, from_, body, media_urls)
+    if isinstance(outcome, ApiError):
+        attempt["status"], attempt["code"] = outcome.status, outcome.code
+        log.info("create to=%s refused %s/%s", to, outcome.status, outcome.code)
+        return outcome.response()
+
+    record: Json = {
+        **outcome,
+        "status_callback": callback_url or None,
+        "media_urls": media_urls,
+        "callbacks": [],
+    }
+    state.messages[outcome["sid"]] = record
+    attempt["status"], attempt["sid"] = 201, outcome["sid"]
+    log.info("create to=%s accepted %s", to, outcome["sid"])
+    settings = state.callbacks
+    if settings.enabled and settings.statuses:
+        task = asyncio.create_task(
+            _progress(request.app[SESSION_KEY], state.auth_token, record, copy.copy(settings))
+        )
+        state.tasks.add(task)
+        task.add_done_callback(state.tasks.discard)
+    return web.json_response(
+        outcome, status=201, headers={"Twilio-Request-Id": f"RQ{uuid.uuid4().hex}"}
+    )
+
+
+async def _accept(
+    request: web.Request,
+    state: StandInState,
+    attempt: Json,
+    to: str,
+    from_: str,
+    body: str,
+    media_urls: list[str],
+) -> Json | ApiError:
+    """The new message resource, or the error Twilio (or an injected fault) answers."""
+    if not _authenticated(request, state):
+        return ApiError(401, 20003, "Authenticate")
+    fault = state.take_fault()
+    if fault != "ok":
+        attempt["fault"] = fault
+    if fault == "429":
+        return ApiError(429, 20429, "Too Many Requests")
+    if fault == "500":
+        return ApiError(500, 20500, "Internal Server Error")
+    if fault == "hang":
+        # Answer nothing until the client has given up. The message is not created.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(state.shutting_down.wait(), timeout=state.hang_seconds)
+        return ApiError(503, 20503, "Service Unavailable")
+    refusal = validate_create(to, from_, body, media_urls)
+    if refusal is not None:
+        return refusal
+    return message_resource(state.account_sid, to, from_, body, len(media_urls))
+
+
+async def list_account_messages(request: web.Request) -> web.Response:
+    """Twilio's message list, newest first, filtered by To and From as Twilio does."""
+    state = request.app[STATE_KEY]
+    if not _authenticated(request, state):
+        return twilio_error(401, 20003, "Authenticate")
+    wanted = {
+        key: request.query[name]
+        for key, name in (("to", "To"), ("from", "From"))
+        if name in request.query
+    }
+    page_size = int(request.query.get("PageSize", "50"))
+    found = [
+        resource_of(record)
+        for record in reversed(list(state.messages.values()))
+        if all(record[key] == value for key, value in wanted.items())
+    ][:page_size]
+    uri = f"/{API_VERSION}/Accounts/{state.account_sid}/Messages.json?PageSize={page_size}&Page=0"
+    return web.json_response(
+        {
+            "messages": found,
+            "start": 0,
+            "end": max(len(found) - 1, 0),
+            "page": 0,
+            "page_size": page_size,
+            "uri": uri,
+            "first_page_uri": uri,
+            "next_page_uri": None,
+            "previous_page_uri": None,
+        }
+    )
+
+
+async def fetch_message(request: web.Request) -> web.Response:
+    state = request.app[STATE_KEY]
+    if not _authenticated(request, state):
+        return twilio_error(401, 20003, "Authenticate")
+    record = state.messages.get(request.match_info["sid"])
+    if record is None:
+        return twilio_error(404, 20404, f"The requested resource {request.path} was not found")
+    return web.json_response(resource_of(record))
+
+
+def callback_params(record: Json, status: str, error_code: int | None) -> dict[str, str]:
+    """The form Twilio posts to a WhatsApp message's StatusCallback."""
+    params = {
+        "ChannelPrefix": "whatsapp",
+        "ApiVersion": API_VERSION,
+        "MessageStatus": status,
+        "SmsSid": record["sid"],
+        "SmsStatus": status,
+        "ChannelToAddress": record["to"].removeprefix("whatsapp:"),
+        "To": record["to"],
+        "From": record["from"],
+        "MessageSid": record["sid"],
+        "AccountSid": record["account_sid"],
+    }
+    if error_code is not None:
+        params["ErrorCode"] = str(error_code)
+    return params
+
+
+async def _progress(
+    session: ClientSession, auth_token: str, record: Json, settings: CallbackSettings
+) -> None:
+    """Move an accepted message through its statuses, posting each to its StatusCallback."""
+    for status in settings.statuses:
+        await asyncio.sleep(settings.delay)
+        now = rfc2822(datetime.now(UTC))
+        error_code = settings.error_code if status in FAILURE_STATUSES else None
+        record.update(status=status, date_updated=now, error_code=error_code)
+        if status == "sent":
+            record["date_sent"] = now
+        url = record["status_callback"]
+        if url:
+            record["callbacks"].append(
+                await _post_callback(
+                    session, auth_token, url, callback_params(record, status, error_code)
+                )
+            )
+
+
+async def _post_callback(
+    session: ClientSession, auth_token: str, url: str, params: dict[str, str]
+) -> Json:
+    """POST one signed status callback; failures are reported, never raised."""
+    signature: str = RequestValidator(auth_token).compute_signature(url, params)
+    outcome: Json = {"status": params["MessageStatus"], "url": url, "http_status": None}
+    try:
+        async with session.post(
+            url,
+            data=params,
+            headers={
+                "X-Twilio-Signature": signature,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
+                "User-Agent": "TwilioProxy/1.1",
+            },
+            timeout=ClientTimeout(total=CALLBACK_TIMEOUT),
+            allow_redirects=False,
+        ) as response:
+            outcome["http_status"] = response.status
+            await response.read()
+        if response.status >= 400:
+            log.warning(
+                "callback %s to %s answered %s", params["MessageStatus"], url, response.status
+            )
+    except (ClientError, TimeoutError, ValueError) as exc:
+        outcome["error"] = f"{type(exc).__name__}: {exc}"
+        log.warning("callback %s to %s failed: %s", params["MessageStatus"], url, outcome["error"])
+    return outcome
+
+
+# --- control API (ours, not Twilio's) -------------------------------------------------
+
+
+async def _json_body(request: web.Request) -> Json:
+    try:
+        body = await request.json()
+    except ValueError as exc:
+        raise web.HTTPBadRequest(text=f"expected a JSON object: {exc}") from exc
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="expected a JSON object")
+    return cast(Json, body)
+
+
+def _mode_json(state: StandInState) -> Json:
+    return {"mode": state.mode, "count": state.remaining}
+
+
+async def get_mode(request: web.Request) -> web.Response:
+    return web.json_response(_mode_json(request.app[STATE_KEY]))
+
+
+async def set_mode(request: web.Request) -> web.Response:
+    """`{"mode": "ok"|"429"|"500"|"hang", "count": N|null}`: fault the next N creations."""
+    state = request.app[STATE_KEY]
+    body = await _json_body(request)
+    mode = str(body.get("mode", ""))
+    count = body.get("count")
+    if mode not in FAULT_MODES:
+        raise web.HTTPBadRequest(text=f"mode must be one of {', '.join(FAULT_MODES)}")
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
+        raise web.HTTPBadRequest(text="count must be a positive integer or null")
+    state.mode = mode
+    state.remaining = None if mode == "ok" else count
+    log.info("mode %s count=%s", state.mode, state.remaining)
+    return web.json_response(_mode_json(state))
+
+
+async def get_callbacks(request: web.Request) -> web.Response:
+    return web.json_response(request.app[STATE_KEY].callbacks.as_json())
+
+
+async def set_callbacks(request: web.Request) -> web.Response:
+    """`{"enabled": bool, "delay": seconds, "statuses": [...], "error_code": int}`, all optional."""
+    state = request.app[STATE_KEY]
+    body = await _json_body(request)
+    settings = copy.copy(state.callbacks)
+    if "enabled" in body:
+        if not isinstance(body["enabled"], bool):
+            raise web.HTTPBadRequest(text="enabled must be a boolean")
+        settings.enabled = body["enabled"]
+    if body.get("delay") is not None:
+        delay = body["delay"]
+        if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
+            raise web.HTTPBadRequest(text="delay must be a number of seconds >= 0")
+        settings.delay = float(delay)
+    if body.get("statuses") is not None:
+        statuses = body["statuses"]
+        if not isinstance(statuses, list) or not all(s in CALLBACK_STATUSES for s in statuses):
+            raise web.HTTPBadRequest(
+                text=f"statuses must be a list drawn from {', '.join(CALLBACK_STATUSES)}"
+            )
+        settings.statuses = tuple(statuses)
+    if body.get("error_code") is not None:
+        if isinstance(body["error_code"], bool) or not isinstance(body["error_code"], int):
+            raise web.HTTPBadRequest(text="error_code must be an integer")
+        settings.error_code = body["error_code"]
+    state.callbacks = settings
+    log.info("callbacks %s", settings.as_json())
+    return web.json_response(settings.as_json())
+
+
+async def list_messages(request: web.Request) -> web.Response:
+    return web.json_response(list(request.app[STATE_KEY].messages.values()))
+
+
+async def list_attempts(request: web.Request) -> web.Response:
+    return web.json_response(request.app[STATE_KEY].attempts)
+
+
+async def reset(request: web.Request) -> web.Response:
+    """Forget messages and attempts; back to mode "ok" and the startup callback settings."""
+    request.app[STATE_KEY].reset()
+    return web.json_response({"status": "ok"})
+
+
+async def health(_: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def create_app(
+    account_sid: str = DEFAULT_ACCOUNT_SID,
+    auth_token: str = DEFAULT_AUTH_TOKEN,
+    *,
+    callbacks: bool = True,
+    callback_delay: float = DEFAULT_CALLBACK_DELAY,
+    hang_seconds: float = DEFAULT_HANG_SECONDS,
+) -> web.Application:
+    app = web.Application()
+    app[STATE_KEY] = StandInState(
+        account_sid,
+        auth_token,
+        CallbackSettings(enabled=callbacks, delay=callback_delay),
+        hang_seconds=hang_seconds,
+    )
+
+    async def open_session(app: web.Application) -> None:
+        app[SESSION_KEY] = ClientSession()
+
+    async def stop_work(app: web.Application) -> None:
+        """Release hung requests and cancel pending callbacks so shutdown is prompt."""
+        state = app[STATE_KEY]
+        state.shutting_down.set()
+        tasks = list(state.tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def close_session(app: web.Application) -> None:
+        await app[SESSION_KEY].close()
+
+    app.on_startup.append(open_session)
+    app.on_shutdown.append(stop_work)
+    app.on_cleanup.append(close_session)
+
+    accounts = f"/{API_VERSION}/Accounts/{{account_sid}}"
+    app.router.add_post(f"{accounts}/Messages.json", create_message)
+    app.router.add_get(f"{accounts}/Messages.json", list_account_messages)
+    app.router.add_get(f"{accounts}/Messages/{{sid}}.json", fetch_message)
+    app.router.add_get("/health", health)
+    app.router.add_get("/_control/mode", get_mode)
+    app.router.add_post("/_control/mode", set_mode)
+    app.router.add_get("/_control/callbacks", get_callbacks)
+    app.router.add_post("/_control/callbacks", set_callbacks)
+    app.router.add_get("/_control/messages", list_messages)
+    app.router.add_get("/_control/attempts", list_attempts)
+    app.router.add_post("/_control/reset", reset)
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Local stand-in for Twilio's Messaging API")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument("--account-sid", default=DEFAULT_ACCOUNT_SID)
+    parser.add_argument("--auth-token", default=DEFAULT_AUTH_TOKEN)
+    parser.add_argument(
+        "--callback-delay",
+        type=float,
+        default=DEFAULT_CALLBACK_DELAY,
+        help="seconds before each status callback (default %(default)s)",
+    )
+    parser.add_argument("--no-callbacks", action="store_true", help="do not send status callbacks")
+    parser.add_argument(
+        "--hang-seconds",
+        type=float,
+        default=DEFAULT_HANG_SECONDS,
+        help="how long mode 'hang' holds a request (default %(default)s)",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s twilio %(message)s")
+    app = create_app(
+        args.account_sid,
+        args.auth_token,
+        callbacks=not args.no_callbacks,
+        callback_delay=args.callback_delay,
+        hang_seconds=args.hang_seconds,
+    )
+    web.run_app(
+        app, host="127.0.0.1", port=args.port, print=None, access_log=None, shutdown_timeout=5
+    )
+
+
+# --- runner -------------------------------------------------------------------------
+
+
+class TwilioStandInError(RuntimeError):
+    """The Twilio stand-in could not start, or its control API refused a request."""
+
+
+@dataclass
+class TwilioStandIn:
+    """Runs the stand-in as a subprocess: `python -m devstack.twilio_api ...`.
+
+    Point the webhook's TWILIO_API_URL at `url`, with `account_sid`/`auth_token`
+    as TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN.
+    """
+
+    account_sid: str = DEFAULT_ACCOUNT_SID
+    auth_token: str = DEFAULT_AUTH_TOKEN
+    port: int = field(default_factory=free_port)
+    callbacks: bool = True
+    callback_delay: float = DEFAULT_CALLBACK_DELAY
+    hang_seconds: float = DEFAULT_HANG_SECONDS
+    log_path: Path = LOCAL_DIR / "twilio.log"
+    process: subprocess.Popen[bytes] | None = None
+    _log: IO[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        """What the webhook needs to send through this stand-in."""
+        return {
+            "TWILIO_ACCOUNT_SID": self.account_sid,
+            "TWILIO_AUTH_TOKEN": self.auth_token,
+            "TWILIO_API_URL": self.url,
+        }
+
+    def start(self, timeout: float = 20.0) -> None:
+        if not port_is_free(self.port):
+            raise TwilioStandInError(f"port {self.port} is in use; the Twilio stand-in needs it")
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = self.log_path.open("ab")
+        command = [
+            sys.executable,
+            "-m",
+            "devstack.twilio_api",
+            "--port",
+            str(self.port),
+            "--account-sid",
+            self.account_sid,
+            "--auth-token",
+            self.auth_token,
+            "--callback-delay",
+            str(self.callback_delay),
+            "--hang-seconds",
+            str(self.hang_seconds),
+        ]
+        if not self.callbacks:
+            command.append("--no-callbacks")
+        self.process = subprocess.Popen(  # noqa: S603
+            command, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.stop()
+                raise TwilioStandInError(f"the Twilio stand-in exited early; see {self.log_path}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.url}/health", timeout=1).is_success:
+                    return
+            time.sleep(0.05)
+        self.stop()
+        raise TwilioStandInError(
+            f"the Twilio stand-in was not ready after {timeout:.0f}s; see {self.log_path}"
+        )
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._log:
+            self._log.close()
+            self._log = None
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def _control(self, method: str, path: str, body: Json | None = None) -> Any:
+        response = httpx.request(method, f"{self.url}/_control/{path}", json=body, timeout=10)
+        if not response.is_success:
+            raise TwilioStandInError(
+                f"{method} /_control/{path}: {response.status_code} {response.text}"
+            )
+        return response.json()
+
+    def set_mode(self, mode: str, count: int | None = None) -> None:
+        """Make the next `count` creations (all, if None) answer 429, 500 or hang; "ok" clears."""
+        self._control("POST", "mode", {"mode": mode, "count": count})
+
+    def set_callbacks(
+        self,
+        enabled: bool,
+        delay: float | None = None,
+        statuses: list[str] | None = None,
+        error_code: int | None = None,
+    ) -> None:
+        """Status callbacks for messages accepted from now on; None keeps the current value."""
+        self._control(
+            "POST",
+            "callbacks",
+            {"enabled": enabled, "delay": delay, "statuses": statuses, "error_code": error_code},
+        )
+
+    def messages(self) -> list[Json]:
+        """Accepted messages: the Twilio resource (current status) plus `status_callback`,
+        `media_urls` and `callbacks` (each callback sent and how the receiver answered)."""
+        return cast(list[Json], self._control("GET", "messages"))
+
+    def attempts(self) -> list[Json]:
+        """Every create attempt, in order, with its outcome `status` (None while hanging),
+        Twilio error `code`, `sid` when accepted and the injected `fault`, if any."""
+        return cast(list[Json], self._control("GET", "attempts"))
+
+    def reset(self) -> None:
+        """Forget messages and attempts; mode back to "ok", callbacks to the startup settings."""
+        self._control("POST", "reset")
+
+
+if __name__ == "__main__":
+    main()

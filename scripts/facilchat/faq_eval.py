@@ -1,0 +1,297 @@
+"""`facilchat faq-eval`: run the production FAQ matcher over a labelled data set.
+
+The data set has the shape of shared/faq_dev_set.json:
+
+    {"businesses": [{"name": ..., "faqs": [{"key", "question", "answer", "keywords"?}],
+                     "messages": [{"text": ..., "expect": <FAQ key or null>}]}]}
+
+Each business gets a throwaway tenant holding its FAQs. Every message goes
+through `private.match_faq` (the decision the webhook uses) and
+`private.rank_faqs` (for the best candidate's score). One JSON line per
+message goes to stdout, then the summary line
+
+    accuracy=0.000 wrong_answer_rate=0.000 n=N
+
+where accuracy is the share of messages answered as expected (a null
+expectation included) and a wrong answer is answering with another FAQ, or
+answering at all when no FAQ fits. Diagnostics go to stderr. Nothing is left
+behind: without --db-url a throwaway database on the embedded cluster is made
+and dropped; with --db-url all the work happens in one transaction that is
+rolled back.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import psycopg
+from psycopg.conninfo import make_conninfo
+from psycopg.types.json import Jsonb
+
+from devstack.postgres import LocalPostgres, PostgresError
+from facilchat import migrate
+
+
+class DataSetError(ValueError):
+    """The file is not a data set in the expected shape."""
+
+
+@dataclass(frozen=True)
+class Faq:
+    key: str
+    question: str
+    answer: str
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    expect: str | None
+
+
+@dataclass(frozen=True)
+class Business:
+    name: str
+    faqs: tuple[Faq, ...]
+    messages: tuple[Message, ...]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    business: str
+    text: str
+    expect: str | None
+    got: str | None
+    score: float | None
+
+    @property
+    def correct(self) -> bool:
+        return self.got == self.expect
+
+    @property
+    def wrong_answer(self) -> bool:
+        return self.got is not None and self.got != self.expect
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {
+                "business": self.business,
+                "text": self.text,
+                "expect": self.expect,
+                "got": self.got,
+                "score": None if self.score is None else round(self.score, 3),
+            },
+            ensure_ascii=False,
+        )
+
+
+@dataclass(frozen=True)
+class Summary:
+    n: int
+    correct: int
+    wrong: int
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.n if self.n else 0.0
+
+    @property
+    def wrong_answer_rate(self) -> float:
+        return self.wrong / self.n if self.n else 0.0
+
+    def line(self) -> str:
+        accuracy, wrong = self.accuracy, self.wrong_answer_rate
+        return f"accuracy={accuracy:.3f} wrong_answer_rate={wrong:.3f} n={self.n}"
+
+
+def summarize(outcomes: list[Outcome]) -> Summary:
+    return Summary(
+        n=len(outcomes),
+        correct=sum(o.correct for o in outcomes),
+        wrong=sum(o.wrong_answer for o in outcomes),
+    )
+
+
+# -- reading the data set ------------------------------------------------------
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise DataSetError(f"{where}: expected a non-empty string")
+    return value
+
+
+def parse(data: Any) -> list[Business]:
+    """The businesses of a data set, validated."""
+    if not isinstance(data, dict) or not isinstance(data.get("businesses"), list):
+        raise DataSetError('expected an object with a "businesses" list')
+    businesses = []
+    for b, raw in enumerate(data["businesses"]):
+        where = f"businesses[{b}]"
+        if not isinstance(raw, dict):
+            raise DataSetError(f"{where}: expected an object")
+        name = _text(raw.get("name"), f"{where}.name")
+        faqs = []
+        for f, faq in enumerate(raw.get("faqs") or []):
+            fwhere = f"{where}.faqs[{f}]"
+            if not isinstance(faq, dict):
+                raise DataSetError(f"{fwhere}: expected an object")
+            keywords = faq.get("keywords") or []
+            if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+                raise DataSetError(f"{fwhere}.keywords: expected a list of strings")
+            faqs.append(
+                Faq(
+                    key=_text(faq.get("key"), f"{fwhere}.key"),
+                    question=_text(faq.get("question"), f"{fwhere}.question"),
+                    answer=_text(faq.get("answer"), f"{fwhere}.answer"),
+                    keywords=tuple(keywords),
+                )
+            )
+        keys = [faq.key for faq in faqs]
+        if len(set(keys)) != len(keys):
+            raise DataSetError(f"{where}: FAQ keys must be unique")
+        messages = []
+        for m, message in enumerate(raw.get("messages") or []):
+            mwhere = f"{where}.messages[{m}]"
+            if not isinstance(message, dict) or not isinstance(message.get("text"), str):
+                raise DataSetError(f'{mwhere}: expected an object with a "text" string')
+            expect = message.get("expect")
+            if expect is not None and expect not in keys:
+                raise DataSetError(f"{mwhere}.expect: {expect!r} is not a FAQ key of {name!r}")
+            messages.append(Message(text=message["text"], expect=expect))
+        businesses.append(Business(name=name, faqs=tuple(faqs), messages=tuple(messages)))
+    return businesses
+
+
+def load(path: Path) -> list[Business]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DataSetError(f"cannot read {path}: {error}") from error
+    return parse(data)
+
+
+# -- running the matcher ---------------------------------------------------------
+
+Connection = psycopg.Connection[Any]
+
+
+def create_tenant(conn: Connection, business: Business) -> uuid.UUID:
+    """A throwaway business owner; the auth.users trigger creates public.users."""
+    owner_id = uuid.uuid4()
+    conn.execute(
+        "insert into auth.users (id, email, aud, role, raw_user_meta_data)"
+        " values (%s, %s, 'authenticated', 'authenticated', %s)",
+        (
+            owner_id,
+            f"faq-eval-{owner_id.hex[:12]}@example.invalid",
+            Jsonb({"full_name": f"faq-eval: {business.name}"}),
+        ),
+    )
+    return owner_id
+
+
+def load_faqs(conn: Connection, owner_id: uuid.UUID, business: Business) -> dict[uuid.UUID, str]:
+    """Insert the business's FAQs; returns faq id -> key."""
+    keys: dict[uuid.UUID, str] = {}
+    for position, faq in enumerate(business.faqs):
+        row = conn.execute(
+            "insert into public.faqs (owner_id, question, answer, keywords, position)"
+            " values (%s, %s, %s, %s, %s) returning id",
+            (owner_id, faq.question, faq.answer, list(faq.keywords), position),
+        ).fetchone()
+        assert row is not None
+        keys[row[0]] = faq.key
+    return keys
+
+
+def evaluate_business(conn: Connection, business: Business) -> Iterator[Outcome]:
+    owner_id = create_tenant(conn, business)
+    keys = load_faqs(conn, owner_id, business)
+    for message in business.messages:
+        matched = conn.execute(
+            "select faq_id, score from private.match_faq(%s, %s)", (owner_id, message.text)
+        ).fetchone()
+        if matched is not None:
+            got: str | None = keys[matched[0]]
+            score: float | None = float(matched[1])
+        else:
+            best = conn.execute(
+                "select faq_id, score from private.rank_faqs(%s, %s) limit 1",
+                (owner_id, message.text),
+            ).fetchone()
+            got = None
+            score = None if best is None else float(best[1])
+        yield Outcome(business.name, message.text, message.expect, got, score)
+
+
+def evaluate(db_url: str, businesses: list[Business], out: TextIO) -> Summary:
+    """Run every message and print its line; all writes are rolled back."""
+    outcomes: list[Outcome] = []
+    with psycopg.connect(db_url) as conn:
+        try:
+            for business in businesses:
+                for outcome in evaluate_business(conn, business):
+                    print(outcome.as_json(), file=out, flush=True)
+                    outcomes.append(outcome)
+        finally:
+            conn.rollback()
+    return summarize(outcomes)
+
+
+@contextmanager
+def throwaway_database() -> Iterator[str]:
+    """A migrated database on the embedded test cluster, dropped afterwards.
+
+    The cluster is stopped at the end only if this command started it, so a
+    test run using the same cluster is left alone.
+    """
+    cluster = LocalPostgres.for_tests()
+    cluster.initialize()
+    already_running = cluster.running_port() is not None
+    print("faq-eval: starting the embedded Postgres…", file=sys.stderr)
+    cluster.start()
+    name = f"facilchat_faq_eval_{uuid.uuid4().hex[:10]}"
+    try:
+        with psycopg.connect(cluster.url(), autocommit=True) as admin:
+            admin.execute(f'create database "{name}"')
+        try:
+            url = make_conninfo(cluster.url(), dbname=name)
+            print(f"faq-eval: migrating throwaway database {name}…", file=sys.stderr)
+            migrate.migrate(url, local=True)
+            yield url
+        finally:
+            with psycopg.connect(cluster.url(), autocommit=True) as admin:
+                admin.execute(f'drop database if exists "{name}" with (force)')
+    finally:
+        if not already_running:
+            cluster.stop()
+
+
+def run(path: Path, db_url: str | None = None, out: TextIO | None = None) -> int:
+    """The `faq-eval` command: prints one JSON line per message, then the summary."""
+    out = out if out is not None else sys.stdout
+    try:
+        businesses = load(path)
+    except DataSetError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        if db_url:
+            summary = evaluate(db_url, businesses, out)
+        else:
+            with throwaway_database() as url:
+                summary = evaluate(url, businesses, out)
+    except (psycopg.Error, migrate.MigrationError, PostgresError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(summary.line(), file=out, flush=True)
+    return 0

@@ -1,0 +1,165 @@
+"""`facilchat faq-eval`: output format, summary arithmetic and cleanup."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from facilchat import faq_eval
+from facilchat.cli import main as cli_main
+
+SUMMARY = re.compile(r"^accuracy=(\d\.\d{3}) wrong_answer_rate=(\d\.\d{3}) n=(\d+)$")
+
+DATA_SET: dict[str, Any] = {
+    "about": "A tiny labelled set written for this test.",
+    "businesses": [
+        {
+            "name": "Peluquería de prueba",
+            "language": "es",
+            "faqs": [
+                {"key": "horario", "question": "¿Qué horario tienen?", "answer": "De 10 a 20 h."},
+                {
+                    "key": "pago",
+                    "question": "¿Aceptan tarjetas?",
+                    "answer": "Sí, débito y crédito.",
+                    "keywords": ["mercado pago"],
+                },
+            ],
+            "messages": [
+                {"text": "a que hora abren?", "expect": "horario"},
+                {"text": "puedo pagar con débito?", "expect": "pago"},
+                {"text": "hola!", "expect": None},
+                # Labelled to be answered, but nothing in the FAQs fits: a miss.
+                {"text": "hacen alisado?", "expect": "horario"},
+            ],
+        },
+        {
+            "name": "Loja de teste",
+            "language": "pt",
+            "faqs": [{"key": "entrega", "question": "Vocês fazem entrega?", "answer": "Sim."}],
+            "messages": [
+                {"text": "vcs entregam?", "expect": "entrega"},
+                # Labelled as "no FAQ fits", but the matcher answers: a wrong answer.
+                {"text": "fazem entrega no sábado?", "expect": None},
+            ],
+        },
+    ],
+}
+
+
+def write(tmp_path: Path, data: Any) -> Path:
+    path = tmp_path / "set.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def parse_output(text: str) -> tuple[list[dict[str, Any]], tuple[float, float, int]]:
+    lines = text.splitlines()
+    assert lines, "faq-eval printed nothing"
+    match = SUMMARY.match(lines[-1])
+    assert match, f"bad summary line: {lines[-1]!r}"
+    records = [json.loads(line) for line in lines[:-1]]
+    return records, (float(match[1]), float(match[2]), int(match[3]))
+
+
+def eval_owners(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            "select count(*) from auth.users where email like 'faq-eval-%%'"
+        ).fetchone()
+    assert row is not None
+    count: int = row[0]
+    return count
+
+
+def test_prints_a_line_per_message_and_the_summary(database_url: str, tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert faq_eval.run(write(tmp_path, DATA_SET), db_url=database_url, out=out) == 0
+    records, (accuracy, wrong_rate, n) = parse_output(out.getvalue())
+
+    assert n == len(records) == 6
+    for record in records:
+        assert set(record) == {"business", "text", "expect", "got", "score"}
+        assert record["score"] is None or 0 < record["score"] <= 1
+    by_text = {r["text"]: r for r in records}
+    assert by_text["a que hora abren?"]["got"] == "horario"
+    assert by_text["a que hora abren?"]["business"] == "Peluquería de prueba"
+    assert by_text["puedo pagar con débito?"]["got"] == "pago"
+    assert by_text["vcs entregam?"]["got"] == "entrega"
+    assert by_text["hola!"] == {
+        "business": "Peluquería de prueba",
+        "text": "hola!",
+        "expect": None,
+        "got": None,
+        "score": None,
+    }
+    assert by_text["hacen alisado?"]["got"] is None
+    assert by_text["fazem entrega no sábado?"]["got"] == "entrega"
+
+    correct = sum(r["got"] == r["expect"] for r in records)
+    wrong = sum(r["got"] is not None and r["got"] != r["expect"] for r in records)
+    assert (correct, wrong) == (4, 1)
+    assert accuracy == pytest.approx(round(correct / n, 3))
+    assert wrong_rate == pytest.approx(round(wrong / n, 3))
+
+
+def test_leaves_nothing_behind_in_a_given_database(database_url: str, tmp_path: Path) -> None:
+    before = eval_owners(database_url)
+    assert faq_eval.run(write(tmp_path, DATA_SET), db_url=database_url, out=io.StringIO()) == 0
+    assert eval_owners(database_url) == before == 0
+
+
+def test_command_line_boots_its_own_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --db-url: a throwaway database on the embedded cluster, JSON only on stdout."""
+    data = {"businesses": [DATA_SET["businesses"][1]]}
+    assert cli_main(["faq-eval", str(write(tmp_path, data))]) == 0
+    captured = capsys.readouterr()
+    records, (_, _, n) = parse_output(captured.out)
+    assert n == len(records) == 2
+    assert captured.out.splitlines()[-1] == "accuracy=0.500 wrong_answer_rate=0.500 n=2"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [],
+        {"businesses": [{"name": "X", "faqs": [{"key": "a"}], "messages": []}]},
+        {
+            "businesses": [
+                {
+                    "name": "X",
+                    "faqs": [{"key": "a", "question": "¿?", "answer": "!"}],
+                    "messages": [{"text": "hola", "expect": "b"}],
+                }
+            ]
+        },
+    ],
+)
+def test_a_malformed_file_is_an_error_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: Any
+) -> None:
+    out = io.StringIO()
+    assert faq_eval.run(write(tmp_path, data), db_url="postgresql://unused", out=out) == 2
+    assert out.getvalue() == ""
+    assert capsys.readouterr().err.startswith("error:")
+
+
+def test_summary_arithmetic() -> None:
+    outcomes = [
+        faq_eval.Outcome("b", "t1", "a", "a", 0.9),
+        faq_eval.Outcome("b", "t2", None, None, None),
+        faq_eval.Outcome("b", "t3", "a", None, 0.3),
+        faq_eval.Outcome("b", "t4", None, "a", 0.6),
+        faq_eval.Outcome("b", "t5", "a", "b", 0.7),
+        faq_eval.Outcome("b", "t6", "b", "b", 1.0),
+    ]
+    assert faq_eval.summarize(outcomes).line() == "accuracy=0.500 wrong_answer_rate=0.333 n=6"
+    assert faq_eval.summarize([]).line() == "accuracy=0.000 wrong_answer_rate=0.000 n=0"

@@ -1,0 +1,145 @@
+"""`facilchat simulate` against the webhook served by uvicorn: the whole loop over real HTTP,
+including Twilio's signed status callbacks coming back from the stand-in."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from devstack.paths import PROJECT_ROOT
+from devstack.postgres import free_port
+from devstack.stack import LocalStack
+from devstack.twilio_api import TwilioStandIn
+from tests.factories import Connection, create_faq, create_tenant, random_phone
+
+ACCOUNT_SID = "AC" + "2" * 32
+AUTH_TOKEN = "simulate-test-token-0123456789ab"
+
+
+@pytest.fixture
+def served_webhook(stack: LocalStack) -> Iterator[tuple[str, TwilioStandIn]]:
+    twilio = TwilioStandIn(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, callback_delay=0.05)
+    twilio.start()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "SUPABASE_URL": stack.api_url,
+        "SUPABASE_SERVICE_ROLE_KEY": stack.service_role_key,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_API_URL": twilio.url,
+        "PUBLIC_URL": base,
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "webhook.app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield base, twilio
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        twilio.stop()
+
+
+def run_simulate(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "facilchat.cli", "simulate", *args],
+        cwd="/",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_simulated_customer_gets_the_faq_answer_and_delivery_is_tracked(
+    served_webhook: tuple[str, TwilioStandIn], db: Connection
+) -> None:
+    base, twilio = served_webhook
+    tenant = create_tenant(db)
+    create_faq(db, tenant.id, question="¿A qué hora abren?", answer="Abrimos a las 7:00.")
+    customer = random_phone()
+    env = {**os.environ, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT_SID}
+
+    result = run_simulate(
+        "a que hora abren?",
+        "--from",
+        customer,
+        "--to",
+        tenant.whatsapp_number,
+        "--url",
+        f"{base}/api/twilio/webhook",
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("200")
+    assert [m["body"] for m in twilio.messages() if m["to"] == f"whatsapp:{customer}"] == [
+        "Abrimos a las 7:00."
+    ]
+
+    # The stand-in reports sent, delivered, read to our signed status route.
+    deadline = time.monotonic() + 10
+    status = None
+    while time.monotonic() < deadline and status != "read":
+        row = db.execute(
+            "select status from public.messages where owner_id = %s and direction = 'outbound'",
+            (tenant.id,),
+        ).fetchone()
+        status = row[0] if row else None
+        time.sleep(0.05)
+    assert status == "read"
+
+
+def test_simulate_with_the_wrong_token_is_refused(
+    served_webhook: tuple[str, TwilioStandIn], db: Connection
+) -> None:
+    base, _ = served_webhook
+    tenant = create_tenant(db)
+    env = {**os.environ, "TWILIO_AUTH_TOKEN": "not-the-token"}
+    result = run_simulate(
+        "hola",
+        "--from",
+        random_phone(),
+        "--to",
+        tenant.whatsapp_number,
+        "--url",
+        f"{base}/api/twilio/webhook",
+        env=env,
+    )
+    assert result.returncode == 1
+    assert result.stdout.startswith("403")
+
+
+def test_simulate_checks_its_arguments() -> None:
+    env = {**os.environ, "TWILIO_AUTH_TOKEN": AUTH_TOKEN}
+    result = run_simulate("hola", "--from", "5213312345678", "--to", "+5213312345678", env=env)
+    assert result.returncode == 2
+    assert "--from must be a phone number in E.164" in result.stderr

@@ -1,0 +1,83 @@
+"""vercel.json routes /api/* to a module that imports and serves the webhook's routes."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from devstack.paths import PROJECT_ROOT
+
+VERCEL_JSON = json.loads((PROJECT_ROOT / "vercel.json").read_text())
+REQUIRED_ENV = {
+    "SUPABASE_URL": "http://127.0.0.1:9",
+    "SUPABASE_SERVICE_ROLE_KEY": "service-role-key",
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "TWILIO_AUTH_TOKEN": "token",
+    "CRON_SECRET": "cron",
+}
+
+
+def entrypoint() -> Path:
+    [rewrite] = [r for r in VERCEL_JSON["rewrites"] if r["source"] == "/api/(.*)"]
+    destination: str = rewrite["destination"]
+    return PROJECT_ROOT / (destination.lstrip("/") + ".py")
+
+
+def load_entrypoint_app(monkeypatch: pytest.MonkeyPatch) -> FastAPI:
+    for name, value in REQUIRED_ENV.items():
+        monkeypatch.setenv(name, value)
+    from webhook.config import get_settings
+
+    get_settings.cache_clear()
+    monkeypatch.delitem(sys.modules, "webhook.app", raising=False)
+    spec = importlib.util.spec_from_file_location("vercel_entrypoint", entrypoint())
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    get_settings.cache_clear()
+    app = module.app
+    assert isinstance(app, FastAPI)
+    return app
+
+
+def test_entrypoint_serves_the_webhook_routes(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = load_entrypoint_app(monkeypatch)
+    with TestClient(app) as client:
+        assert client.get("/api/health").json() == {"status": "ok"}
+        # Served (not 404/405), and unsigned requests are refused before anything else happens.
+        assert client.post("/api/twilio/webhook", data={"Body": "hola"}).status_code == 403
+        assert client.post("/api/twilio/status", data={"MessageSid": "SM1"}).status_code == 403
+        assert client.get("/api/nothing-here").status_code == 404
+
+
+def test_every_cron_calls_an_existing_route(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = load_entrypoint_app(monkeypatch)
+    assert VERCEL_JSON["crons"], "the outbox sweeper must run on a schedule"
+    with TestClient(app) as client:
+        for cron in VERCEL_JSON["crons"]:
+            # Vercel Cron sends a GET; without the secret it is refused, not missing.
+            assert client.get(cron["path"]).status_code == 401
+
+
+def test_missing_configuration_fails_at_start_naming_the_variables(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "SUPABASE_URL": "http://127.0.0.1:9"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import webhook.app"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    for name in ("SUPABASE_SERVICE_ROLE_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
+        assert f"{name} is not set" in result.stderr
+    assert "SUPABASE_URL is not set" not in result.stderr

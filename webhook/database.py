@@ -1,0 +1,54 @@
+"""The webhook's calls into Supabase: one PostgREST RPC each, with the service role."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from supabase import Client
+
+
+class DatabaseUnavailable(RuntimeError):
+    """Supabase could not be reached or failed; the caller should answer 503."""
+
+
+class Database:
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def _rpc(self, function: str, params: dict[str, Any]) -> Any:
+        # Imported here: keeps the function's cold start free of these modules.
+        import httpx
+        from postgrest.exceptions import APIError
+
+        try:
+            return self.client.rpc(function, params).execute().data
+        except (httpx.HTTPError, APIError) as error:
+            raise DatabaseUnavailable(f"{function}: {error}") from error
+
+    def handle_inbound_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        return cast(dict[str, Any], self._rpc("handle_inbound_message", params))
+
+    def record_outbound_result(self, message_id: str, **result: Any) -> dict[str, Any] | None:
+        params = {"p_message_id": message_id, **{f"p_{k}": v for k, v in result.items()}}
+        return cast(dict[str, Any] | None, self._rpc("record_outbound_result", params))
+
+    def claim_due_outbound_messages(self, limit: int, max_attempts: int) -> list[dict[str, Any]]:
+        params = {"p_limit": limit, "p_max_attempts": max_attempts}
+        rows = self._rpc("claim_due_outbound_messages", params) or []
+        return [row for row in cast(list[dict[str, Any] | None], rows) if row]
+
+    def apply_message_status(
+        self, message_sid: str, status: str, error_code: str | None
+    ) -> dict[str, Any]:
+        params = {"p_twilio_sid": message_sid, "p_status": status, "p_error_code": error_code}
+        return cast(dict[str, Any], self._rpc("apply_message_status", params))
+
+
+def connect(url: str, service_role_key: str, timeout: float = 5.0) -> Database:
+    from supabase import ClientOptions, create_client
+
+    options = ClientOptions(
+        postgrest_client_timeout=timeout, auto_refresh_token=False, persist_session=False
+    )
+    return Database(create_client(url, service_role_key, options))

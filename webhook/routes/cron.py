@@ -1,0 +1,34 @@
+"""The outbox sweeper, run by Vercel Cron every minute."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import asdict
+
+from fastapi import APIRouter, Header, HTTPException
+
+from webhook import outbox
+from webhook.database import DatabaseUnavailable
+from webhook.deps import DatabaseDep, SenderDep, SettingsDep, StatusCallbackDep
+
+router = APIRouter()
+
+
+@router.get("/api/cron/outbox")
+def sweep_outbox(
+    db: DatabaseDep,
+    sender: SenderDep,
+    settings: SettingsDep,
+    status_callback: StatusCallbackDep,
+    authorization: str | None = Header(default=None),
+) -> dict[str, int]:
+    secret = settings.cron_secret.get_secret_value() if settings.cron_secret else ""
+    if not secret or not hmac.compare_digest(authorization or "", f"Bearer {secret}"):
+        raise HTTPException(status_code=401, detail="missing or wrong cron secret")
+    try:
+        report = outbox.sweep(
+            db, sender, settings.outbox_batch_size, settings.max_send_attempts, status_callback
+        )
+    except DatabaseUnavailable:
+        raise HTTPException(status_code=503, detail="database unavailable") from None
+    return asdict(report)

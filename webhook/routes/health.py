@@ -1,0 +1,8 @@
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/api/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
