@@ -541,3 +541,75 @@ def test_health(client: TestClient) -> None:
     response = client.get("/api/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def labels_of(db: Connection, business: Business, phone: str) -> set[str]:
+    rows = db.execute(
+        "select l.name from public.client_labels cl join public.labels l on l.id = cl.label_id"
+        " join public.clients c on c.id = cl.client_id where c.owner_id = %s and c.phone = %s",
+        (business.tenant.id, phone),
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def test_keyword_rules_label_the_client(
+    client: TestClient, business: Business, db: Connection
+) -> None:
+    for name, keywords, active in (
+        ("Pasteles", ["pastel", "cumpleaños"], True),
+        ("Mayoreo", ["por mayor"], True),
+        ("Archivada", ["PASTEL"], False),
+    ):
+        db.execute(
+            "insert into public.labels (owner_id, name, type, keywords, active)"
+            " values (%s, %s, 'auto', %s, %s)",
+            (business.tenant.id, name, keywords, active),
+        )
+    customer = random_phone()
+    post(
+        client,
+        WEBHOOK,
+        customer_form("Quiero un PASTÉL de cumpleaños 🎂", sender=customer, to=business.number),
+    )
+    assert labels_of(db, business, customer) == {"Pasteles", "Cliente nuevo", "Requiere atención"}
+    # Keywords match whole words only: "pastelería" is not "pastel".
+    other = random_phone()
+    post(client, WEBHOOK, customer_form("¿la pastelería abre?", sender=other, to=business.number))
+    assert "Pasteles" not in labels_of(db, business, other)
+
+
+def test_fallback_window_is_configurable(
+    client: TestClient, business: Business, twilio: TwilioStandIn, db: Connection
+) -> None:
+    db.execute(
+        "update public.users set fallback_window = interval '0' where id = %s",
+        (business.tenant.id,),
+    )
+    customer = random_phone()
+    for text in ("¿tienen pan de muerto?", "¿y conchas?"):
+        post(client, WEBHOOK, customer_form(text, sender=customer, to=business.number))
+    assert len(sent_to(twilio, customer)) == 2
+
+
+def test_a_returning_client_is_unarchived_and_keeps_its_name(
+    client: TestClient, business: Business, db: Connection
+) -> None:
+    customer = random_phone()
+    db.execute(
+        "insert into public.clients (owner_id, phone, name, status) values"
+        " (%s, %s, 'Doña Carmen', 'archived')",
+        (business.tenant.id, customer),
+    )
+    post(
+        client,
+        WEBHOOK,
+        customer_form(
+            "hola otra vez", sender=customer, to=business.number, ProfileName="carmen123"
+        ),
+    )
+    row = db.execute(
+        "select name, status, unread_count from public.clients where owner_id = %s and phone = %s",
+        (business.tenant.id, customer),
+    ).fetchone()
+    assert row == ("Doña Carmen", "active", 1)
+    assert "Cliente nuevo" not in labels_of(db, business, customer)
