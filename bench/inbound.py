@@ -18,7 +18,6 @@ import asyncio
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -27,14 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
-import httpx
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 from devstack.postgres import LocalPostgres, free_port
-from devstack.stack import LocalStack
+from devstack.stack import LocalStack, webhook_process
 from devstack.twilio_api import TwilioStandIn
 from facilchat import migrate
 from facilchat.simulate import inbound_form, sign
@@ -147,7 +145,6 @@ def main() -> None:
     app_dir.mkdir(parents=True, exist_ok=True)
     (app_dir / "bench_app.py").write_text(APP_MODULE)
     env = {
-        **os.environ,
         "SUPABASE_URL": stack.api_url,
         "SUPABASE_SERVICE_ROLE_KEY": stack.service_role_key,
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
@@ -156,30 +153,9 @@ def main() -> None:
         "PUBLIC_URL": base,
         "PYTHONPATH": os.pathsep.join([str(app_dir), str(ROOT), str(ROOT / "scripts")]),
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench_app:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+    server = webhook_process(port, env, app="bench_app:app")
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        server.start()
         url = f"{base}/api/twilio/webhook"
 
         async def inbound(session: aiohttp.ClientSession, n: int) -> int:
@@ -228,8 +204,7 @@ def main() -> None:
             f"{statistics.median(inbound_result.latencies_ms):.1f} ms"
         )
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
         twilio.stop()
         stack.stop()
         with psycopg.connect(cluster.url(), autocommit=True) as conn:

