@@ -2,14 +2,17 @@
 
 Like Supabase's gateway it requires an API key (the `apikey` header or query
 parameter), strips the service prefix and forwards to the service:
-`/rest/v1/*` goes to PostgREST. supabase-py and supabase-js therefore work
-with SUPABASE_URL pointing here, unchanged.
+`/rest/v1/*` goes to PostgREST. Stand-ins for other services (auth, realtime)
+mount their own routes in the same process, ahead of the proxy. supabase-py
+and supabase-js therefore work with SUPABASE_URL pointing here, unchanged.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import jwt
 from aiohttp import ClientSession, ClientTimeout, web
@@ -29,6 +32,20 @@ HOP_BY_HOP = {
     "content-length",
 }
 API_KEY_ROLES = {"anon", "service_role"}
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    """What the gateway and the stand-ins mounted in it need to know."""
+
+    jwt_secret: str
+    postgrest_url: str
+    # A superuser connection for stand-ins that keep platform state (auth.users...).
+    database_url: str | None = None
+
+
+# A stand-in mounts its routes (and start-up/clean-up hooks) on the gateway's app.
+StandIn = Callable[[web.Application, GatewayConfig], None]
 
 SESSION_KEY = web.AppKey("session", ClientSession)
 UPSTREAMS_KEY = web.AppKey("upstreams", dict[str, str])
@@ -88,10 +105,10 @@ async def health(_: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def create_app(upstreams: dict[str, str], jwt_secret: str) -> web.Application:
+def create_app(config: GatewayConfig, stand_ins: Sequence[StandIn] = ()) -> web.Application:
     app = web.Application(client_max_size=8 * 1024 * 1024)
-    app[UPSTREAMS_KEY] = upstreams
-    app[SECRET_KEY] = jwt_secret
+    app[UPSTREAMS_KEY] = {"rest": config.postgrest_url}
+    app[SECRET_KEY] = config.jwt_secret
 
     async def open_session(app: web.Application) -> None:
         app[SESSION_KEY] = ClientSession(timeout=ClientTimeout(total=60), auto_decompress=False)
@@ -102,17 +119,26 @@ def create_app(upstreams: dict[str, str], jwt_secret: str) -> web.Application:
     app.on_startup.append(open_session)
     app.on_cleanup.append(close_session)
     app.router.add_get("/health", health)
+    for mount in stand_ins:
+        mount(app, config)
     app.router.add_route("*", "/{service}/v1/{tail:.*}", proxy)
     return app
+
+
+def stand_ins() -> list[StandIn]:
+    """The services this machine stands in for, beyond PostgREST."""
+    return []
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Local Supabase API gateway")
     parser.add_argument("--port", type=int, default=54321)
     parser.add_argument("--postgrest-url", required=True)
+    parser.add_argument("--database-url", help="superuser URL, for the auth and realtime stand-ins")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s gateway %(message)s")
-    app = create_app({"rest": args.postgrest_url}, keys.jwt_secret())
+    config = GatewayConfig(keys.jwt_secret(), args.postgrest_url, args.database_url)
+    app = create_app(config, stand_ins())
     web.run_app(app, host="127.0.0.1", port=args.port, print=None, access_log=None)
 
 

@@ -23,7 +23,9 @@ APP_PORT = 3000
 DEV_CRON_SECRET = "dev-cron-secret"  # noqa: S105
 
 
-def gateway_process(postgrest_url: str, jwt_secret: str, port: int) -> ServiceProcess:
+def gateway_process(
+    postgrest_url: str, jwt_secret: str, port: int, database_url: str
+) -> ServiceProcess:
     return ServiceProcess(
         name="the API gateway",
         command=[
@@ -34,6 +36,8 @@ def gateway_process(postgrest_url: str, jwt_secret: str, port: int) -> ServicePr
             str(port),
             "--postgrest-url",
             postgrest_url,
+            "--database-url",
+            database_url,
         ],
         port=port,
         health_path="/health",
@@ -119,7 +123,9 @@ class LocalStack:
                 log_path=LOCAL_DIR / "postgrest.log",
             )
             self.postgrest.start()
-            self.gateway = gateway_process(self.postgrest.url, self.jwt_secret, self.gateway_port)
+            self.gateway = gateway_process(
+                self.postgrest.url, self.jwt_secret, self.gateway_port, self.database_url
+            )
             self.gateway.start()
             if self.app_port is not None:
                 self.twilio = TwilioStandIn(port=free_port())
