@@ -10,9 +10,8 @@ from typing import Any
 from webhook.database import Database
 from webhook.sender import Sender, SenderUnavailable
 
-# A reply can only be re-claimed after its previous sender's lease (15 s) ran out;
-# anything that sender sent lies within this much before the new claim.
-EARLIEST_PREVIOUS_SEND = timedelta(minutes=2)
+# Twilio's clock and the database's may disagree a little.
+CLOCK_SKEW = timedelta(seconds=30)
 
 log = logging.getLogger("facilchat.outbox")
 
@@ -34,10 +33,11 @@ def send_claimed(
     """Send a reply this process has claimed; True when Twilio has it."""
     message_id = str(claimed["id"])
     to, from_, body = str(claimed["to"]), str(claimed["from"]), str(claimed["body"])
-    if claimed.get("reconcile"):
+    if claimed.get("reconcile_since"):
         # An earlier sender held this reply and vanished: did it get it out?
+        since = datetime.fromisoformat(str(claimed["reconcile_since"])) - CLOCK_SKEW
         try:
-            already = sender.find_sent(to, from_, body, since_claim_of(claimed))
+            already = sender.find_sent(to, from_, body, since)
         except SenderUnavailable as error:
             log.warning("reply %s: cannot check Twilio (%s); retrying later", message_id, error)
             db.record_outbound_result(
@@ -61,13 +61,6 @@ def send_claimed(
         max_attempts=max_attempts,
     )
     return False
-
-
-def since_claim_of(claimed: dict[str, Any]) -> datetime:
-    """When the vanished sender may first have sent: its claim began at most one lease
-    before ours, and it may have sent an earlier attempt too."""
-    claimed_at = datetime.fromisoformat(str(claimed["claimed_at"]))
-    return claimed_at - EARLIEST_PREVIOUS_SEND
 
 
 def sweep(

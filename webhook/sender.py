@@ -10,6 +10,10 @@ if TYPE_CHECKING:
     from twilio.rest import Client
 
 
+# The error code recorded when Twilio's answer never came (the database reconciles on it).
+TIMEOUT = "timeout"
+
+
 class SenderUnavailable(RuntimeError):
     """Twilio could not be asked; nothing was decided."""
 
@@ -48,8 +52,11 @@ class Sender:
             # 429 and 5xx are Twilio's own trouble: worth retrying. Other 4xx are final.
             retry = error.status == 429 or error.status >= 500
             return SendResult(None, None, str(error.code or error.status), error.msg, retry)
+        except requests.ReadTimeout as error:
+            # Twilio may have accepted it before we gave up: the retry checks first.
+            return SendResult(None, None, TIMEOUT, f"Twilio did not answer in time: {error}", True)
         except (requests.RequestException, TwilioException) as error:
-            return SendResult(None, None, None, f"Twilio did not answer: {error}", retry=True)
+            return SendResult(None, None, None, f"Twilio could not be reached: {error}", True)
         return SendResult(message.sid, message.status)
 
     def find_sent(self, to: str, from_: str, body: str, since: datetime) -> SendResult | None:

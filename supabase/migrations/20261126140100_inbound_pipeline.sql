@@ -174,10 +174,11 @@ grant execute on function private.normalize_text(text) to service_role;
   * A reply is sent only by whoever moves it to sending: one UPDATE, so two
   * senders can never both win. The claim is a lease: next_attempt_at says
   * when a reply still in sending is presumed abandoned (its sender died) and
-  * may be claimed again. A re-claimed reply comes back with "reconcile", so
-  * the sender first asks Twilio whether the dead sender got it out.
+  * may be claimed again. A re-claimed reply comes back with "reconcile_since",
+  * when the vanished sender's claim began, so the new sender first asks
+  * Twilio whether that sender got it out.
  */
-create or replace function private.outbound_payload(p_message_id uuid, p_reconcile boolean)
+create or replace function private.outbound_payload(p_message_id uuid, p_reconcile_since timestamptz)
     returns jsonb
     language sql
     stable
@@ -186,7 +187,7 @@ as
 $$
 select jsonb_build_object('id', m.id, 'to', c.phone, 'from', u.whatsapp_number, 'body', m.body,
                           'kind', m.reply_kind, 'attempts', m.attempts,
-                          'reconcile', p_reconcile, 'claimed_at', now())
+                          'reconcile_since', p_reconcile_since)
 from public.messages m
          join public.clients c on c.id = m.client_id
          join public.users u on u.id = m.owner_id
@@ -201,6 +202,8 @@ create or replace function private.claim_reply(p_message_id uuid, p_max_attempts
 as
 $$
 declare
+    -- Outlasts any live sender: Vercel stops the function after 15 s.
+    lease      constant interval := interval '15 seconds';
     reply      public.messages%rowtype;
     replied_to timestamptz;
 begin
@@ -232,16 +235,23 @@ begin
     update public.messages
     set status          = 'sending',
         attempts        = attempts + 1,
-        -- The lease outlasts any live sender: Vercel stops the function after 15 s.
-        next_attempt_at = now() + interval '15 seconds'
+        next_attempt_at = now() + lease
     where id = p_message_id;
-    return private.outbound_payload(p_message_id, reply.status = 'sending');
+    -- Reconcile when an earlier attempt may have reached Twilio unbeknown to us:
+    -- its sender vanished, or Twilio's answer never arrived.
+    return private.outbound_payload(
+            p_message_id,
+            case
+                when reply.status = 'sending' then reply.next_attempt_at - lease
+                when reply.status = 'failed' and reply.error_code = 'timeout'
+                    then reply.updated_at - lease
+                end);
 end;
 $$;
 
-revoke all on function private.outbound_payload(uuid, boolean) from public, anon, authenticated;
+revoke all on function private.outbound_payload(uuid, timestamptz) from public, anon, authenticated;
 revoke all on function private.claim_reply(uuid, integer) from public, anon, authenticated;
-grant execute on function private.outbound_payload(uuid, boolean) to service_role;
+grant execute on function private.outbound_payload(uuid, timestamptz) to service_role;
 grant execute on function private.claim_reply(uuid, integer) to service_role;
 
 /**
@@ -251,7 +261,7 @@ grant execute on function private.claim_reply(uuid, integer) to service_role;
   * One transaction per inbound message. Returns what to send, already claimed:
   *   {"status": "unknown_number"}                      no business owns p_to
   *   {"status": "stored" | "duplicate", "message_id", "client_id",
-  *    "reply": null | {"id", "to", "from", "body", "kind", "reconcile", ...}}
+  *    "reply": null | {"id", "to", "from", "body", "kind", "reconcile_since", ...}}
   * A retried MessageSid stores nothing new; its reply comes back only if it is
   * claimable again (never sent, or its sender's lease ran out), so a retry
   * sends what a crashed attempt did not, and a concurrent one sends nothing.

@@ -262,7 +262,7 @@ def store_without_sending(
     ).fetchone()
     assert row is not None
     reply: dict[str, Any] = row[0]["reply"]
-    assert reply["reconcile"] is False
+    assert reply["reconcile_since"] is None
     return reply
 
 
@@ -344,6 +344,7 @@ def test_twilio_failure_keeps_the_message_and_the_sweeper_sends_later(
     assert swept.status_code == 200
     assert sent_to(twilio, customer) == []
 
+    assert reply["error_code"] == ("timeout" if mode == "hang" else f"20{mode}")
     db.execute("update public.messages set next_attempt_at = now() where id = %s", (reply["id"],))
     swept = client.get("/api/cron/outbox", headers={"Authorization": f"Bearer {CRON_SECRET}"})
     assert swept.status_code == 200
@@ -613,3 +614,30 @@ def test_a_returning_client_is_unarchived_and_keeps_its_name(
     ).fetchone()
     assert row == ("Doña Carmen", "active", 1)
     assert "Cliente nuevo" not in labels_of(db, business, customer)
+
+
+def test_a_timeout_that_hid_an_accepted_send_is_not_sent_twice(
+    client: TestClient,
+    business: Business,
+    twilio: TwilioStandIn,
+    db: Connection,
+    settings: Settings,
+) -> None:
+    customer = random_phone()
+    twilio.set_mode("hang", count=1)
+    post(client, WEBHOOK, customer_form("a que hora abren?", sender=customer, to=business.number))
+    reply = messages_of(db, customer, business)[1]
+    assert (reply["status"], reply["error_code"]) == ("failed", "timeout")
+    # Suppose Twilio did accept it after all: the message exists there.
+    sender = connect_sender(
+        settings.twilio_account_sid,
+        settings.twilio_auth_token.get_secret_value(),
+        settings.twilio_api_url,
+        settings.twilio_timeout_seconds,
+    )
+    accepted = sender.send_whatsapp(customer, business.number, business.hours_answer)
+    db.execute("update public.messages set next_attempt_at = now() where id = %s", (reply["id"],))
+    swept = client.get("/api/cron/outbox", headers={"Authorization": f"Bearer {CRON_SECRET}"})
+    assert swept.json() == {"claimed": 1, "accepted": 1, "failed": 0}
+    assert [m["sid"] for m in sent_to(twilio, customer)] == [accepted.sid]
+    assert messages_of(db, customer, business)[1]["sid"] == accepted.sid
