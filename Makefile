@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV        := .venv
 PY          := $(VENV)/bin/python
 APT_PACKAGES := postgresql-15 postgresql-15-pgtap postgresql-15-plpgsql-check \
-                libtap-parser-sourcehandler-pgtap-perl
+                libtap-parser-sourcehandler-pgtap-perl chromium
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help install dev test lint typecheck pytest clean

@@ -12,6 +12,8 @@ from webhook.sender import Sender, SenderUnavailable
 
 # Twilio's clock and the database's may disagree a little.
 CLOCK_SKEW = timedelta(seconds=30)
+# Recorded when Twilio could not be asked whether an earlier attempt got through.
+UNRECONCILED = "unreconciled"
 
 log = logging.getLogger("facilchat.outbox")
 
@@ -39,9 +41,14 @@ def send_claimed(
         try:
             already = sender.find_sent(to, from_, body, since)
         except SenderUnavailable as error:
+            # Still unknown: the next attempt must check again before sending.
             log.warning("reply %s: cannot check Twilio (%s); retrying later", message_id, error)
             db.record_outbound_result(
-                message_id, error=str(error), retry=True, max_attempts=max_attempts
+                message_id,
+                error_code=UNRECONCILED,
+                error=str(error),
+                retry=True,
+                max_attempts=max_attempts,
             )
             return False
         if already is not None:

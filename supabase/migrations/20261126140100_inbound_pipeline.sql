@@ -174,11 +174,11 @@ grant execute on function private.normalize_text(text) to service_role;
   * A reply is sent only by whoever moves it to sending: one UPDATE, so two
   * senders can never both win. The claim is a lease: next_attempt_at says
   * when a reply still in sending is presumed abandoned (its sender died) and
-  * may be claimed again. A re-claimed reply comes back with "reconcile_since",
-  * when the vanished sender's claim began, so the new sender first asks
-  * Twilio whether that sender got it out.
+  * may be claimed again. When an earlier attempt may have reached Twilio
+  * unbeknown to us, the claim comes back with "reconcile_since" (the reply's
+  * creation: no attempt is older), so the sender first asks Twilio.
  */
-create or replace function private.outbound_payload(p_message_id uuid, p_reconcile_since timestamptz)
+create or replace function private.outbound_payload(p_message_id uuid, p_reconcile boolean)
     returns jsonb
     language sql
     stable
@@ -187,7 +187,7 @@ as
 $$
 select jsonb_build_object('id', m.id, 'to', c.phone, 'from', u.whatsapp_number, 'body', m.body,
                           'kind', m.reply_kind, 'attempts', m.attempts,
-                          'reconcile_since', p_reconcile_since)
+                          'reconcile_since', case when p_reconcile then m.created_at end)
 from public.messages m
          join public.clients c on c.id = m.client_id
          join public.users u on u.id = m.owner_id
@@ -238,20 +238,17 @@ begin
         next_attempt_at = now() + lease
     where id = p_message_id;
     -- Reconcile when an earlier attempt may have reached Twilio unbeknown to us:
-    -- its sender vanished, or Twilio's answer never arrived.
+    -- its sender vanished, Twilio's answer never came, or the last check failed.
     return private.outbound_payload(
             p_message_id,
-            case
-                when reply.status = 'sending' then reply.next_attempt_at - lease
-                when reply.status = 'failed' and reply.error_code = 'timeout'
-                    then reply.updated_at - lease
-                end);
+            reply.status = 'sending'
+                or (reply.status = 'failed' and reply.error_code in ('timeout', 'unreconciled')));
 end;
 $$;
 
-revoke all on function private.outbound_payload(uuid, timestamptz) from public, anon, authenticated;
+revoke all on function private.outbound_payload(uuid, boolean) from public, anon, authenticated;
 revoke all on function private.claim_reply(uuid, integer) from public, anon, authenticated;
-grant execute on function private.outbound_payload(uuid, timestamptz) to service_role;
+grant execute on function private.outbound_payload(uuid, boolean) to service_role;
 grant execute on function private.claim_reply(uuid, integer) to service_role;
 
 /**

@@ -15,8 +15,10 @@ from devstack.twilio_api import TwilioStandIn
 from facilchat.simulate import sign
 from tests.factories import Connection, random_phone
 from tests.webhook.conftest import AUTH_TOKEN, CRON_SECRET, PUBLIC_URL, Business, customer_form
+from webhook import outbox
 from webhook.application import create_app
 from webhook.config import Settings
+from webhook.database import connect as connect_database
 from webhook.sender import connect as connect_sender
 
 WEBHOOK = "/api/twilio/webhook"
@@ -639,5 +641,32 @@ def test_a_timeout_that_hid_an_accepted_send_is_not_sent_twice(
     db.execute("update public.messages set next_attempt_at = now() where id = %s", (reply["id"],))
     swept = client.get("/api/cron/outbox", headers={"Authorization": f"Bearer {CRON_SECRET}"})
     assert swept.json() == {"claimed": 1, "accepted": 1, "failed": 0}
+    assert [m["sid"] for m in sent_to(twilio, customer)] == [accepted.sid]
+    assert messages_of(db, customer, business)[1]["sid"] == accepted.sid
+
+
+def test_when_twilio_cannot_be_asked_the_next_attempt_asks_again(
+    business: Business, twilio: TwilioStandIn, db: Connection, settings: Settings
+) -> None:
+    customer = random_phone()
+    form = customer_form("a que hora abren?", sender=customer, to=business.number)
+    reply = store_without_sending(db, business, customer, form)
+    token = settings.twilio_auth_token.get_secret_value()
+    twilio_up = connect_sender(settings.twilio_account_sid, token, settings.twilio_api_url, 1.0)
+    twilio_down = connect_sender(settings.twilio_account_sid, token, "http://127.0.0.1:9", 1.0)
+    # The vanished sender did get it out.
+    accepted = twilio_up.send_whatsapp(customer, business.number, reply["body"])
+    database = connect_database(
+        settings.supabase_url, settings.supabase_service_role_key.get_secret_value()
+    )
+
+    expire_lease(db, reply["id"])
+    report = outbox.sweep(database, twilio_down, 10, 5, None)
+    assert (report.claimed, report.accepted) == (1, 0)
+    assert messages_of(db, customer, business)[1]["error_code"] == "unreconciled"
+
+    expire_lease(db, reply["id"])
+    report = outbox.sweep(database, twilio_up, 10, 5, None)
+    assert (report.claimed, report.accepted) == (1, 1)
     assert [m["sid"] for m in sent_to(twilio, customer)] == [accepted.sid]
     assert messages_of(db, customer, business)[1]["sid"] == accepted.sid
