@@ -130,7 +130,10 @@ class LocalStack:
             if self.app_port is not None:
                 self.twilio = TwilioStandIn(port=free_port())
                 self.twilio.start()
-                self.webhook = webhook_process(self.app_port, self.app_env())
+                # The webhook plus the dev pages (the simulator) on one port.
+                self.webhook = webhook_process(
+                    self.app_port, self.app_env(), app="devstack.app:app"
+                )
                 self.webhook.start()
         except BaseException:
             self.stop()

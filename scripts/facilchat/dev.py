@@ -43,6 +43,7 @@ def run(database_url: str | None, api_port: int, env_file: Path, app_port: int =
             "\nFácilChat local stack is up.\n"
             f"  Supabase API (gateway) {stack.api_url}\n"
             f"  App (webhook)          {stack.app_url}  (POST /api/twilio/webhook)\n"
+            f"  WhatsApp simulator     {stack.app_url}/simulator\n"
             f"  Postgres               {env['DATABASE_URL']}\n"
             f"  anon key               {stack.anon_key}\n"
             f"  service_role key       {stack.service_role_key}\n"

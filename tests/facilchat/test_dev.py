@@ -147,6 +147,9 @@ def test_dev_starts_from_nothing_serves_the_seed_and_stops_cleanly(
         assert simulate.stdout.startswith("200")
         assert "reply to +5213311112222: " in simulate.stdout
         assert "7:00" in simulate.stdout  # the bakery's hours FAQ
+        page = httpx.get(f"http://127.0.0.1:{app_port}/simulator")
+        assert page.status_code == 200 and "<html" in page.text.lower()
+        assert f"http://127.0.0.1:{app_port}/simulator" in banner
 
         postmaster_pid = int((state_dir / "postgres" / "postmaster.pid").read_text().split()[0])
         helpers = children_of(process.pid) | {postmaster_pid}
