@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import jwt
@@ -68,6 +68,30 @@ def _api_key_error(request: web.Request) -> web.Response | None:
     return None
 
 
+# Browsers call the API from the app's origin; Supabase's gateway answers CORS for them.
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": "authorization, apikey, content-type, x-client-info, "
+    "x-supabase-api-version, prefer, accept-profile, content-profile, range, range-unit",
+    "Access-Control-Expose-Headers": "content-range, content-location, x-supabase-api-version",
+    "Access-Control-Max-Age": "3600",
+}
+
+
+@web.middleware
+async def cors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        return web.Response(status=204, headers=CORS_HEADERS)
+    response = await handler(request)
+    if "Origin" in request.headers and not response.prepared:
+        for name, value in CORS_HEADERS.items():
+            response.headers.setdefault(name, value)
+    return response
+
+
 async def proxy(request: web.Request) -> web.StreamResponse:
     service = request.match_info["service"]
     upstream = request.app[UPSTREAMS_KEY].get(service)
@@ -106,7 +130,7 @@ async def health(_: web.Request) -> web.Response:
 
 
 def create_app(config: GatewayConfig, stand_ins: Sequence[StandIn] = ()) -> web.Application:
-    app = web.Application(client_max_size=8 * 1024 * 1024)
+    app = web.Application(client_max_size=8 * 1024 * 1024, middlewares=[cors])
     app[UPSTREAMS_KEY] = {"rest": config.postgrest_url}
     app[SECRET_KEY] = config.jwt_secret
 

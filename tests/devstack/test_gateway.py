@@ -75,3 +75,26 @@ def test_supabase_py_reads_only_its_own_rows(stack: LocalStack, db: Connection) 
     service = create_client(stack.api_url, stack.service_role_key)
     both = service.table("clients").select("id").in_("owner_id", [str(mine.id), str(theirs.id)])
     assert len(both.execute().data) == 2
+
+
+def test_browsers_get_cors_answers(stack: LocalStack) -> None:
+    origin = {"Origin": "http://127.0.0.1:3000"}
+    preflight = httpx.options(
+        f"{stack.api_url}/rest/v1/clients",
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "apikey, authorization",
+        },
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "apikey" in preflight.headers["access-control-allow-headers"]
+    response = httpx.get(
+        f"{stack.api_url}/rest/v1/clients", headers={**origin, "apikey": stack.anon_key}
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    refused = httpx.get(f"{stack.api_url}/rest/v1/clients", headers=origin)
+    assert refused.status_code == 401
+    assert refused.headers["access-control-allow-origin"] == "*"
