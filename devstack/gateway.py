@@ -151,7 +151,9 @@ def create_app(config: GatewayConfig, stand_ins: Sequence[StandIn] = ()) -> web.
 
 def stand_ins() -> list[StandIn]:
     """The services this machine stands in for, beyond PostgREST."""
-    return []
+    from devstack import auth
+
+    return [auth.mount]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,6 +9,8 @@
  *
  *   - roles anon, authenticated, service_role and authenticator
  *   - the auth schema: auth.users, auth.uid(), auth.role(), auth.jwt()
+ *   - GoTrue's state for the local Auth stand-in: auth.refresh_tokens,
+ *     auth.sessions, auth.mfa_amr_claims, auth.identities, auth.flow_state
  *   - the extensions schema and the supabase_realtime publication
  *   - the realtime schema: realtime.messages, realtime.topic(),
  *     realtime.send() and realtime.broadcast_changes()
@@ -114,6 +116,148 @@ create table if not exists auth.refresh_tokens
 );
 
 create index if not exists refresh_tokens_user_id_idx on auth.refresh_tokens (user_id);
+
+/*
+ * ---------------------------------------------------------------------------
+ * auth: what the local Auth stand-in (devstack/auth.py) keeps, as GoTrue does
+ * ---------------------------------------------------------------------------
+ * Sessions, identities, PKCE flow states and the AMR claims of a session, with
+ * the names and types of Supabase's auth schema. The token columns of
+ * auth.users default to '' so that rows inserted by hand (the seed, tests)
+ * are also readable by the real GoTrue, which cannot scan NULL into them.
+ */
+do
+$$
+    begin
+        if not exists (select 1
+                       from pg_type t
+                                join pg_namespace n on n.oid = t.typnamespace
+                       where n.nspname = 'auth'
+                         and t.typname = 'aal_level') then
+            create type auth.aal_level as enum ('aal1', 'aal2', 'aal3');
+        end if;
+        if not exists (select 1
+                       from pg_type t
+                                join pg_namespace n on n.oid = t.typnamespace
+                       where n.nspname = 'auth'
+                         and t.typname = 'code_challenge_method') then
+            create type auth.code_challenge_method as enum ('s256', 'plain');
+        end if;
+    end
+$$;
+
+alter table auth.users
+    add column if not exists confirmation_token          varchar(255) default '',
+    add column if not exists confirmation_sent_at        timestamptz,
+    add column if not exists recovery_token              varchar(255) default '',
+    add column if not exists recovery_sent_at            timestamptz,
+    add column if not exists email_change_token_new      varchar(255) default '',
+    add column if not exists email_change                varchar(255) default '',
+    add column if not exists email_change_sent_at        timestamptz,
+    add column if not exists email_change_token_current  varchar(255) default '',
+    add column if not exists email_change_confirm_status smallint     default 0
+        check (email_change_confirm_status >= 0 and email_change_confirm_status <= 2),
+    add column if not exists invited_at                  timestamptz,
+    add column if not exists phone_change                text         default '',
+    add column if not exists phone_change_token          varchar(255) default '',
+    add column if not exists phone_change_sent_at        timestamptz,
+    add column if not exists reauthentication_token      varchar(255) default '',
+    add column if not exists reauthentication_sent_at    timestamptz,
+    add column if not exists is_sso_user                 boolean      not null default false,
+    add column if not exists confirmed_at                timestamptz
+        generated always as (least(email_confirmed_at, phone_confirmed_at)) stored;
+
+create table if not exists auth.sessions
+(
+    id           uuid not null primary key,
+    user_id      uuid not null references auth.users (id) on delete cascade,
+    created_at   timestamptz,
+    updated_at   timestamptz,
+    factor_id    uuid,
+    aal          auth.aal_level,
+    not_after    timestamptz,
+    refreshed_at timestamp,
+    user_agent   text,
+    ip           inet,
+    tag          text
+);
+
+create index if not exists sessions_user_id_idx on auth.sessions (user_id);
+create index if not exists user_id_created_at_idx on auth.sessions (user_id, created_at);
+create index if not exists sessions_not_after_idx on auth.sessions (not_after desc);
+
+-- How each session was authenticated: the `amr` claim of its access tokens.
+create table if not exists auth.mfa_amr_claims
+(
+    session_id            uuid        not null references auth.sessions (id) on delete cascade,
+    created_at            timestamptz not null,
+    updated_at            timestamptz not null,
+    authentication_method text        not null,
+    id                    uuid        not null,
+    constraint amr_id_pk primary key (id),
+    constraint mfa_amr_claims_session_id_authentication_method_pkey unique (session_id, authentication_method)
+);
+
+-- A refresh token lives and dies with its session (signing out deletes the session).
+alter table auth.refresh_tokens
+    add column if not exists instance_id uuid;
+
+do
+$$
+    begin
+        if not exists (select 1
+                       from pg_constraint
+                       where conname = 'refresh_tokens_session_id_fkey'
+                         and conrelid = 'auth.refresh_tokens'::regclass) then
+            -- not valid: rows written before sessions existed are left unchecked.
+            alter table auth.refresh_tokens
+                add constraint refresh_tokens_session_id_fkey
+                    foreign key (session_id) references auth.sessions (id) on delete cascade not valid;
+        end if;
+    end
+$$;
+
+create index if not exists refresh_tokens_instance_id_user_id_idx on auth.refresh_tokens (instance_id, user_id);
+create index if not exists refresh_tokens_parent_idx on auth.refresh_tokens (parent);
+create index if not exists refresh_tokens_session_id_revoked_idx on auth.refresh_tokens (session_id, revoked);
+
+create table if not exists auth.identities
+(
+    provider_id     text  not null,
+    user_id         uuid  not null references auth.users (id) on delete cascade,
+    identity_data   jsonb not null,
+    provider        text  not null,
+    last_sign_in_at timestamptz,
+    created_at      timestamptz,
+    updated_at      timestamptz,
+    email           text generated always as (lower(identity_data ->> 'email')) stored,
+    id              uuid  not null default gen_random_uuid() primary key,
+    constraint identities_provider_id_provider_unique unique (provider_id, provider)
+);
+
+create index if not exists identities_user_id_idx on auth.identities (user_id);
+create index if not exists identities_email_idx on auth.identities (email text_pattern_ops);
+
+-- PKCE: the code challenge of an OAuth sign-in until its auth code is exchanged.
+create table if not exists auth.flow_state
+(
+    id                     uuid                       not null primary key,
+    user_id                uuid,
+    auth_code              text                       not null,
+    code_challenge_method  auth.code_challenge_method not null,
+    code_challenge         text                       not null,
+    provider_type          text                       not null,
+    provider_access_token  text,
+    provider_refresh_token text,
+    created_at             timestamptz,
+    updated_at             timestamptz,
+    authentication_method  text                       not null,
+    auth_code_issued_at    timestamptz
+);
+
+create index if not exists idx_auth_code on auth.flow_state (auth_code);
+create index if not exists idx_user_id_auth_method on auth.flow_state (user_id, authentication_method);
+create index if not exists flow_state_created_at_idx on auth.flow_state (created_at desc);
 
 create or replace function auth.uid() returns uuid
     language sql

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import cast
 
 import httpx
@@ -98,3 +99,16 @@ def test_browsers_get_cors_answers(stack: LocalStack) -> None:
     refused = httpx.get(f"{stack.api_url}/rest/v1/clients", headers=origin)
     assert refused.status_code == 401
     assert refused.headers["access-control-allow-origin"] == "*"
+
+
+def test_the_gateway_serves_auth_so_supabase_py_signs_up_and_reads_its_rows(
+    stack: LocalStack,
+) -> None:
+    client = create_client(stack.api_url, stack.anon_key)
+    email = f"nueva-{uuid.uuid4().hex[:8]}@example.test"
+    session = client.auth.sign_up({"email": email, "password": "clave-segura-1"}).session
+    assert session is not None
+    claims = keys.decode(session.access_token, stack.jwt_secret)
+    assert claims["email"] == email and claims["role"] == "authenticated"
+    rows = cast(list[dict[str, str]], client.table("users").select("id, email").execute().data)
+    assert rows == [{"id": claims["sub"], "email": email}]
