@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,18 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
+from devstack.paths import PROJECT_ROOT
 from facilchat.simulate import WEBHOOK_PATH, inbound_form, sign
 from webhook.application import create_app as create_webhook_app
 from webhook.config import Settings, get_settings
 from webhook.deps import SettingsDep
 
 SIMULATOR_DIR = Path(__file__).resolve().parent / "simulator"
+INBOX_DIR = Path(__file__).resolve().parent / "inbox"
+# supabase-js's browser build, installed by npm (package.json): no CDN at run time.
+SUPABASE_JS = (
+    PROJECT_ROOT / "node_modules" / "@supabase" / "supabase-js" / "dist" / "umd" / "supabase.js"
+)
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 MAX_BODY_LENGTH = 1600
 MAX_PROFILE_NAME = 100
@@ -52,6 +59,11 @@ LANDING_LINKS: list[tuple[str, str, str]] = [
         "/simulator",
         "Simulador de WhatsApp",
         "Escribe a un negocio como si fueras su cliente y mira sus respuestas automáticas.",
+    ),
+    (
+        "/inbox",
+        "Bandeja en vivo",
+        "Entra como la dueña del negocio y mira llegar los mensajes en vivo (Realtime).",
     ),
     ("/api/health", "Estado del webhook", 'Responde {"status": "ok"} si el webhook está vivo.'),
 ]
@@ -82,6 +94,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_api_route("/simulator/api/send", send_message, methods=["POST"])
     app.add_api_route("/simulator/api/replies", list_replies, methods=["GET"])
     app.mount("/simulator/static", StaticFiles(directory=SIMULATOR_DIR), name="simulator-static")
+    app.add_api_route("/inbox", inbox_page, methods=["GET"], response_class=FileResponse)
+    app.add_api_route("/inbox/config.json", inbox_config, methods=["GET"])
+    app.mount("/inbox/static", StaticFiles(directory=INBOX_DIR), name="inbox-static")
+    app.add_api_route(
+        "/vendor/supabase.js", supabase_js, methods=["GET"], response_class=FileResponse
+    )
     return app
 
 
@@ -129,6 +147,24 @@ def landing() -> str:
 
 def simulator_page() -> FileResponse:
     return FileResponse(SIMULATOR_DIR / "index.html", media_type="text/html; charset=utf-8")
+
+
+def inbox_page() -> FileResponse:
+    return FileResponse(INBOX_DIR / "index.html", media_type="text/html; charset=utf-8")
+
+
+def inbox_config(settings: SettingsDep) -> dict[str, str]:
+    """What the page's supabase-js needs: the public API URL and the anon key, never more."""
+    anon_key = os.environ.get("SUPABASE_ANON_KEY", "")
+    if not anon_key:
+        raise HTTPException(status_code=503, detail="Falta SUPABASE_ANON_KEY en el entorno.")
+    return {"supabaseUrl": settings.supabase_url, "anonKey": anon_key}
+
+
+def supabase_js() -> FileResponse:
+    if not SUPABASE_JS.is_file():
+        raise HTTPException(status_code=503, detail="Falta supabase-js: ejecuta `make install`.")
+    return FileResponse(SUPABASE_JS, media_type="text/javascript; charset=utf-8")
 
 
 # --- simulator API ----------------------------------------------------------------------

@@ -151,9 +151,9 @@ def create_app(config: GatewayConfig, stand_ins: Sequence[StandIn] = ()) -> web.
 
 def stand_ins() -> list[StandIn]:
     """The services this machine stands in for, beyond PostgREST."""
-    from devstack import auth
+    from devstack import auth, realtime
 
-    return [auth.mount]
+    return [auth.mount, realtime.mount]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -160,6 +160,7 @@ class LocalStack:
         assert self.twilio is not None and self.app_url is not None
         return {
             "SUPABASE_URL": self.api_url,
+            "SUPABASE_ANON_KEY": self.anon_key,
             "SUPABASE_SERVICE_ROLE_KEY": self.service_role_key,
             **self.twilio.env(),
             "PUBLIC_URL": self.app_url,

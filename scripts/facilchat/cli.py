@@ -56,6 +56,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return simulate.run(args.text, sender=args.sender, to=args.to, url=args.url)
 
 
+def cmd_tail(args: argparse.Namespace) -> int:
+    from facilchat import tail
+
+    return tail.run_from_args(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="facilchat", description="FácilChat developer tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -101,6 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--url", default=None, help="webhook URL (default: $PUBLIC_URL/api/twilio/webhook)"
     )
     simulate.set_defaults(handler=cmd_simulate)
+
+    from facilchat import tail
+
+    tail_parser = commands.add_parser(
+        "tail", help="follow a business's inbox live, through Supabase Realtime"
+    )
+    tail.add_arguments(tail_parser)
+    tail_parser.set_defaults(handler=cmd_tail)
     return parser
 
 

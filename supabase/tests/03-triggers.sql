@@ -18,13 +18,13 @@ select triggers_are('auth', 'users', array ['on_auth_user_created', 'on_auth_use
                     'auth.users has the mirror triggers');
 select triggers_are('public', 'users', array ['users_check_timezone', 'users_set_updated_at'],
                     'public.users has its triggers');
-select triggers_are('public', 'clients', array ['clients_set_updated_at'], 'public.clients has its triggers');
-select triggers_are('public', 'labels', array ['labels_set_updated_at'], 'public.labels has its triggers');
-select triggers_are('public', 'client_labels', array ['client_labels_check_tenant', 'client_labels_set_updated_at'],
+select triggers_are('public', 'clients', array ['clients_set_updated_at', 'clients_broadcast_changes'], 'public.clients has its triggers');
+select triggers_are('public', 'labels', array ['labels_set_updated_at', 'labels_broadcast_changes'], 'public.labels has its triggers');
+select triggers_are('public', 'client_labels', array ['client_labels_check_tenant', 'client_labels_set_updated_at', 'client_labels_broadcast_changes'],
                     'public.client_labels has its triggers');
-select triggers_are('public', 'faqs', array ['faqs_set_updated_at', 'faqs_refresh_terms'],
+select triggers_are('public', 'faqs', array ['faqs_set_updated_at', 'faqs_refresh_terms', 'faqs_broadcast_changes'],
                     'public.faqs has its triggers');
-select triggers_are('public', 'messages', array ['messages_set_updated_at'], 'public.messages has its triggers');
+select triggers_are('public', 'messages', array ['messages_set_updated_at', 'messages_broadcast_changes'], 'public.messages has its triggers');
 
 /*
  * ---------------------------------------------------------------------------

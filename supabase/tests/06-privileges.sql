@@ -134,7 +134,8 @@ select functions_are('private', array ['set_updated_at', 'check_user_timezone', 
                                        'apply_keyword_labels', 'outbound_payload', 'claim_reply',
                                        'normalize_text', 'faq_word_key', 'faq_phrase_key',
                                        'faq_text_features', 'refresh_faq_terms', 'faqs_refresh_terms',
-                                       'rank_faqs', 'match_faq'],
+                                       'rank_faqs', 'match_faq', 'broadcast_inbox_change',
+                                       'broadcast_client_label_change'],
                      'private holds exactly the known functions');
 
 select is_definer('private', 'handle_auth_user_change', array []::name[],
