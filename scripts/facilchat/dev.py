@@ -12,7 +12,12 @@ import psycopg
 from devstack import keys
 from devstack.paths import LOCAL_DIR
 from devstack.process import ServiceError
-from devstack.seed import SEED_OWNER_EMAIL, SEED_OWNER_ID, SEED_WHATSAPP_NUMBER
+from devstack.seed import (
+    SEED_OWNER_EMAIL,
+    SEED_OWNER_ID,
+    SEED_OWNER_PASSWORD,
+    SEED_WHATSAPP_NUMBER,
+)
 from devstack.stack import APP_PORT, LocalStack
 
 
@@ -44,6 +49,8 @@ def run(database_url: str | None, api_port: int, env_file: Path, app_port: int =
             f"  Supabase API (gateway) {stack.api_url}\n"
             f"  App (webhook)          {stack.app_url}  (POST /api/twilio/webhook)\n"
             f"  WhatsApp simulator     {stack.app_url}/simulator\n"
+            f"  Live inbox             {stack.app_url}/inbox\n"
+            f"  Dev sign-in            {SEED_OWNER_EMAIL} / {SEED_OWNER_PASSWORD}\n"
             f"  Postgres               {env['DATABASE_URL']}\n"
             f"  anon key               {stack.anon_key}\n"
             f"  service_role key       {stack.service_role_key}\n"
@@ -54,6 +61,9 @@ def run(database_url: str | None, api_port: int, env_file: Path, app_port: int =
             f"  curl -s '{stack.api_url}/rest/v1/clients' -H 'apikey: {stack.anon_key}'\n"
             f"  curl -s '{stack.api_url}/rest/v1/clients?select=name,phone'"
             f" -H 'apikey: {stack.anon_key}' -H 'Authorization: Bearer {owner_token}'\n"
+            "Follow the bakery's inbox live from another terminal:\n"
+            f"  .venv/bin/facilchat tail --email {SEED_OWNER_EMAIL}"
+            f" --password {SEED_OWNER_PASSWORD}\n"
             "Write to the bakery as a customer (replies come from the Twilio stand-in):\n"
             f'  .venv/bin/facilchat simulate "a que hora abren?" --from +5213311112222'
             f" --to {SEED_WHATSAPP_NUMBER}\n\n"
