@@ -151,6 +151,21 @@ class LocalStack:
         if self.postgres:
             self.postgres.stop()
 
+    def log_files(self) -> dict[str, Path]:
+        """Each running service's log, by a short name for the terminal."""
+        logs: dict[str, Path] = {}
+        if self.postgres:
+            logs["postgres"] = self.postgres.log_file
+        for name, service in (
+            ("postgrest", self.postgrest),
+            ("gateway", self.gateway),
+            ("twilio", self.twilio),
+            ("app", self.webhook),
+        ):
+            if service is not None:
+                logs[name] = service.log_path
+        return logs
+
     @property
     def app_url(self) -> str | None:
         return f"http://127.0.0.1:{self.app_port}" if self.app_port is not None else None

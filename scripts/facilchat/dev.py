@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 
 from devstack import keys
+from devstack.logs import LogFollower
 from devstack.paths import LOCAL_DIR
 from devstack.process import ServiceError
 from devstack.seed import (
@@ -70,7 +71,10 @@ def run(database_url: str | None, api_port: int, env_file: Path, app_port: int =
             "Press Ctrl-C to stop.",
             flush=True,
         )
+        follower = LogFollower(stack.log_files(), sys.stdout)
+        follower.start()
         stopping.wait()
+        follower.stop()
     finally:
         print("\nStopping the local stack...", flush=True)
         stack.stop()

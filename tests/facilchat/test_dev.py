@@ -149,6 +149,23 @@ def test_dev_starts_from_nothing_serves_the_seed_and_stops_cleanly(
         assert "7:00" in simulate.stdout  # the bakery's hours FAQ
         page = httpx.get(f"http://127.0.0.1:{app_port}/simulator")
         assert page.status_code == 200 and "<html" in page.text.lower()
+        # The simulator page's own API: a new customer writes, the FAQ answer comes back.
+        customer = "+5213399990000"
+        sent = httpx.post(
+            f"http://127.0.0.1:{app_port}/simulator/api/send",
+            json={
+                "customer": customer,
+                "business": SEED_WHATSAPP_NUMBER,
+                "text": "¿dónde están ubicados?",
+            },
+            timeout=30,
+        )
+        assert sent.status_code == 200, sent.text
+        replies = httpx.get(
+            f"http://127.0.0.1:{app_port}/simulator/api/replies",
+            params={"customer": customer, "business": SEED_WHATSAPP_NUMBER},
+        ).json()["replies"]
+        assert any("Calle Libertad" in reply["body"] for reply in replies), replies
         assert f"http://127.0.0.1:{app_port}/simulator" in banner
 
         postmaster_pid = int((state_dir / "postgres" / "postmaster.pid").read_text().split()[0])
@@ -160,6 +177,8 @@ def test_dev_starts_from_nothing_serves_the_seed_and_stops_cleanly(
 
     assert process.returncode == 0, output
     assert "Stopped." in output
+    # Readable logs: each service's new lines, tagged with its name.
+    assert "twilio | " in output
     deadline = time.monotonic() + 10
     while any(alive(pid) for pid in helpers) and time.monotonic() < deadline:
         time.sleep(0.1)
