@@ -27,6 +27,7 @@ class LogFollower:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=2)
+        self.poll()  # what arrived since the last tick
 
     def poll(self) -> None:
         """Print the complete lines each log gained since the last poll."""

@@ -67,6 +67,8 @@ class LocalPostgres:
     data_dir: Path
     port: int = 54322
     unsafe_fast: bool = False
+    # True once this object started the server (not merely found it running).
+    started_here: bool = False
 
     @classmethod
     def for_dev(cls) -> LocalPostgres:
@@ -183,6 +185,7 @@ class LocalPostgres:
         if result.returncode != 0:
             log_tail = self.log_file.read_text(errors="replace")[-2000:]
             raise PostgresError(f"PostgreSQL did not start:\n{result.stdout}\n{log_tail}")
+        self.started_here = True
         self.wait_ready()
 
     def wait_ready(self, timeout: float = 30.0) -> None:

@@ -148,7 +148,8 @@ class LocalStack:
             self.gateway.stop()
         if self.postgrest:
             self.postgrest.stop()
-        if self.postgres:
+        # A server another `make dev` started (same folder) is theirs to stop.
+        if self.postgres and self.postgres.started_here:
             self.postgres.stop()
 
     def log_files(self) -> dict[str, Path]:

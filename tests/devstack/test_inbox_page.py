@@ -86,6 +86,7 @@ def test_signed_in_page_sees_an_inbound_message_live(
     expect(page.locator("#status")).to_have_text(
         "Escuchando mensajes nuevos en vivo.", timeout=15_000
     )
+    expect(page.locator("#sign-in")).to_be_hidden()
 
     text = f"¿Tienen roscas hoy? {uuid.uuid4().hex[:6]}"
     form = inbound_form(text, sender=random_phone(), to=number, account_sid="AC" + "0" * 32)

@@ -19,7 +19,7 @@ from dotenv import dotenv_values
 
 from devstack import keys
 from devstack.paths import LOCAL_DIR, PROJECT_ROOT
-from devstack.postgres import free_port
+from devstack.postgres import LocalPostgres, free_port
 from devstack.seed import SEED_OWNER_ID, SEED_WHATSAPP_NUMBER
 
 READY_LINE = "Press Ctrl-C to stop."
@@ -216,3 +216,38 @@ def test_dev_explains_a_busy_api_port_and_leaves_nothing_running(
     assert f"port {port} is in use" in result.stderr
     assert not (state_dir / "postgres" / "postmaster.pid").exists()
     assert not (tmp_path / ".env").exists()
+
+
+def test_a_failed_second_start_leaves_the_running_database_alone(
+    tmp_path: Path, state_dir: Path
+) -> None:
+    first = LocalPostgres(state_dir / "postgres", port=free_port())
+    first.start()
+    try:
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            env = {**os.environ, "FACILCHAT_STATE_DIR": str(state_dir)}
+            env.pop("DATABASE_URL", None)
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "facilchat.cli",
+                    "dev",
+                    "--api-port",
+                    str(busy.getsockname()[1]),
+                    "--env-file",
+                    str(tmp_path / ".env"),
+                ],
+                cwd=PROJECT_ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=180,
+                check=False,
+            )
+        assert result.returncode == 1
+        assert first.running_port() is not None  # still up: it was not this run's to stop
+    finally:
+        first.stop()
