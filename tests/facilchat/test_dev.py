@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 from dotenv import dotenv_values
 
@@ -251,3 +252,63 @@ def test_a_failed_second_start_leaves_the_running_database_alone(
         assert first.running_port() is not None  # still up: it was not this run's to stop
     finally:
         first.stop()
+
+
+def test_a_second_start_reuses_the_data(tmp_path: Path, state_dir: Path) -> None:
+    env = {**os.environ, "FACILCHAT_STATE_DIR": str(state_dir), "PYTHONUNBUFFERED": "1"}
+    env.pop("DATABASE_URL", None)
+
+    def start() -> tuple[subprocess.Popen[str], dict[str, str | None]]:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "facilchat.cli",
+                "dev",
+                "--api-port",
+                str(free_port()),
+                "--app-port",
+                str(free_port()),
+                "--env-file",
+                str(tmp_path / ".env"),
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        wait_for_line(process, READY_LINE, timeout=180)
+        return process, dotenv_values(tmp_path / ".env")
+
+    def stop(process: subprocess.Popen[str]) -> None:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=60)
+        assert process.returncode == 0
+
+    def count(database_url: str | None, sql: str) -> int:
+        with psycopg.connect(str(database_url)) as conn:
+            row = conn.execute(sql).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    first, written = start()
+    try:
+        with psycopg.connect(str(written["DATABASE_URL"]), autocommit=True) as conn:
+            conn.execute(
+                "insert into public.labels (owner_id, name) values (%s, 'Guardada')",
+                (SEED_OWNER_ID,),
+            )
+        messages = count(written["DATABASE_URL"], "select count(*) from public.messages")
+    finally:
+        stop(first)
+
+    second, written = start()
+    try:
+        url = written["DATABASE_URL"]
+        assert count(url, "select count(*) from public.labels where name = 'Guardada'") == 1
+        # The seed did not load twice.
+        assert count(url, "select count(*) from public.messages") == messages
+        assert count(url, "select count(*) from auth.users") == 1
+    finally:
+        stop(second)
