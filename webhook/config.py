@@ -37,12 +37,12 @@ def load_settings() -> Settings:
         return Settings()  # type: ignore[call-arg]  # fields come from the environment
     except ValidationError as error:
         problems = []
-        for issue in error.errors():
-            name = str(issue["loc"][0]).upper() if issue["loc"] else "?"
-            if issue["type"] == "missing":
+        for detail in error.errors():
+            name = str(detail["loc"][0]).upper() if detail["loc"] else "?"
+            if detail["type"] == "missing":
                 problems.append(f"{name} is not set")
             else:
-                problems.append(f"{name}: {issue['msg']}")
+                problems.append(f"{name}: {detail['msg']}")
         raise ConfigurationError("webhook configuration: " + "; ".join(problems)) from None
 
 
