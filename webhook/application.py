@@ -12,7 +12,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The app; without `settings` it reads the environment now, failing on what is missing."""
     resolved = settings or get_settings()
     app = FastAPI(title="FácilChat webhook", docs_url=None, redoc_url=None, openapi_url=None)
-    app.dependency_overrides[get_settings] = lambda: resolved
+
+    async def resolved_settings() -> Settings:  # async: no worker thread for a constant
+        return resolved
+
+    app.dependency_overrides[get_settings] = resolved_settings
     app.include_router(health.router)
     app.include_router(twilio.router)
     app.include_router(cron.router)

@@ -26,11 +26,16 @@ def _sender(account_sid: str, auth_token: str, api_url: str, timeout: float) -> 
     return sender.connect(account_sid, auth_token, api_url, timeout)
 
 
-def get_database(settings: SettingsDep) -> database.Database:
+# The dependencies below are `async` only so that FastAPI runs them on the event loop
+# instead of a worker thread each: they are cached look-ups that never wait on I/O
+# (after the first call, which builds the client once per process).
+
+
+async def get_database(settings: SettingsDep) -> database.Database:
     return _database(settings.supabase_url, settings.supabase_service_role_key.get_secret_value())
 
 
-def get_sender(settings: SettingsDep) -> sender.Sender:
+async def get_sender(settings: SettingsDep) -> sender.Sender:
     return _sender(
         settings.twilio_account_sid,
         settings.twilio_auth_token.get_secret_value(),
@@ -56,7 +61,7 @@ async def signed_twilio_form(request: Request, settings: SettingsDep) -> dict[st
     return form
 
 
-def status_callback_url(request: Request, settings: SettingsDep) -> str:
+async def status_callback_url(request: Request, settings: SettingsDep) -> str:
     """Where Twilio should report delivery status: this deployment's status route."""
     return signature.public_base_url(request, settings.public_url) + STATUS_CALLBACK_PATH
 
