@@ -210,6 +210,8 @@ def main() -> None:
         with psycopg.connect(cluster.url(), autocommit=True) as conn:
             name = database_url.rsplit("/", 1)[1].split("?")[0]
             conn.execute(f'drop database if exists "{name}" with (force)')  # type: ignore[arg-type]
+        if cluster.started_here:
+            cluster.stop()
 
 
 if __name__ == "__main__":
