@@ -18,7 +18,8 @@ function addMessage(row, live) {
   const item = document.createElement("li");
   item.dataset.id = row.id;
   item.className = row.direction;
-  const who = row.direction === "inbound" ? "Cliente" : "Respuesta automática";
+  const who = row.direction === "inbound" ? "Cliente"
+    : row.reply_kind === "manual" ? "Respuesta del negocio" : "Respuesta automática";
   const when = new Date(row.created_at).toLocaleTimeString("es-MX");
   item.textContent = row.body || "(sin texto)";
   const meta = document.createElement("small");
@@ -29,7 +30,7 @@ function addMessage(row, live) {
 
 async function loadRecent() {
   const { data, error } = await client.from("messages")
-    .select("id, direction, body, created_at").order("created_at", { ascending: false }).limit(20);
+    .select("id, direction, body, reply_kind, created_at").order("created_at", { ascending: false }).limit(20);
   if (error) { showError(`No se pudieron leer los mensajes: ${error.message}`); return; }
   data.reverse().forEach((row) => addMessage(row, false));
 }
