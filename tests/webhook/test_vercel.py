@@ -81,3 +81,22 @@ def test_missing_configuration_fails_at_start_naming_the_variables(tmp_path: Pat
     for name in ("SUPABASE_SERVICE_ROLE_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
         assert f"{name} is not set" in result.stderr
     assert "SUPABASE_URL is not set" not in result.stderr
+
+
+def test_the_deployed_function_never_imports_the_dev_stand_ins(tmp_path: Path) -> None:
+    code = (
+        "import sys, webhook.app, webhook.database, webhook.sender, webhook.outbox;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'devstack', 'facilchat'}))"
+    )
+    env = {"PATH": "/usr/bin:/bin", **REQUIRED_ENV}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
