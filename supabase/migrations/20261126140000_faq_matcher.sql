@@ -751,7 +751,9 @@ from (values
           ('cut', 1.0, array ['corte', 'cortes', 'cortan', 'cortar', 'cortamos', 'cortado', 'cortados', 'cortas',
               'a medida', 'sob medida', 'corte a medida', 'cortam', 'medida', 'medidas', 'dimensionado']),
           -- Ordering
+          -- "hacer mi pedido" places an order; plain "mi pedido" asks about one (status, below).
           ('ordering', 1.0, array ['hacer un pedido', 'hacer pedido', 'cómo pedir', 'como hago un pedido',
+              'hacer mi pedido', 'hago mi pedido', 'hacer el pedido', 'fazer meu pedido', 'faço meu pedido',
               'como compro', 'como comprar', 'encargar', 'encargo', 'encargos', 'por encargo', 'fazer um pedido',
               'fazer pedido', 'como faço um pedido', 'encomendar', 'encomenda', 'encomendas',
               'pedido', 'pedidos', 'compra online', 'tienda online', 'loja online',

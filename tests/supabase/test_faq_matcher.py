@@ -346,3 +346,17 @@ def test_owner_can_write_faqs_through_rls_and_the_features_follow(
         "select faq_id from private.match_faq(%s, 'donde estaciono?')", (tenant.id,)
     ).fetchone()
     assert found == (row[0],)
+
+
+def test_placing_an_order_is_not_asking_about_one(db: Connection) -> None:
+    """'hacer mi pedido' is ordering; 'mi pedido de ayer' needs a person, not that FAQ."""
+    tenant = create_tenant(db)
+    advance = create_faq(
+        db,
+        tenant.id,
+        question="¿Con cuánta anticipación tengo que hacer mi pedido?",
+        answer="Para pasteles basta con 24 horas.",
+    )
+    assert match(db, tenant.id, "quiero hablar de mi pedido de ayer") is None
+    assert match(db, tenant.id, "ya está listo mi pedido?") is None
+    assert match(db, tenant.id, "con cuanta anticipacion hago mi pedido?") == advance
