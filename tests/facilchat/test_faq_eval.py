@@ -116,9 +116,10 @@ def test_leaves_nothing_behind_in_a_given_database(database_url: str, tmp_path: 
 
 
 def test_command_line_boots_its_own_database(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without --db-url: a throwaway database on the embedded cluster, JSON only on stdout."""
+    monkeypatch.chdir(tmp_path)  # away from any developer's .env, which the command loads
     data = {"businesses": [DATA_SET["businesses"][1]]}
     assert cli_main(["faq-eval", str(write(tmp_path, data))]) == 0
     captured = capsys.readouterr()

@@ -62,7 +62,12 @@ def test_simulated_customer_gets_the_faq_answer_and_delivery_is_tracked(
     tenant = create_tenant(db)
     create_faq(db, tenant.id, question="¿A qué hora abren?", answer="Abrimos a las 7:00.")
     customer = random_phone()
-    env = {**os.environ, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT_SID}
+    env = {
+        **os.environ,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_API_URL": twilio.url,
+    }
 
     result = run_simulate(
         "a que hora abren?",
