@@ -68,6 +68,17 @@ def wait_for_line(process: subprocess.Popen[str], line: str, timeout: float) -> 
     pytest.fail("facilchat dev did not come up:\n" + "".join(seen))
 
 
+def dev_env(state_dir: Path) -> dict[str, str]:
+    """This process's environment, with the stack's state in `state_dir` and no DATABASE_URL."""
+    env = {**os.environ, "FACILCHAT_STATE_DIR": str(state_dir), "PYTHONUNBUFFERED": "1"}
+    env.pop("DATABASE_URL", None)
+    return env
+
+
+def dev_command(*options: str) -> list[str]:
+    return [sys.executable, "-m", "facilchat.cli", "dev", *options]
+
+
 @pytest.fixture
 def state_dir() -> Iterator[Path]:
     """A fresh state folder inside the project: the postgres user must be able to reach it."""
@@ -81,21 +92,16 @@ def test_dev_starts_from_nothing_serves_the_seed_and_stops_cleanly(
 ) -> None:
     api_port, app_port = free_port(), free_port()
     env_file = tmp_path / ".env"
-    env = {**os.environ, "FACILCHAT_STATE_DIR": str(state_dir), "PYTHONUNBUFFERED": "1"}
-    env.pop("DATABASE_URL", None)
+    env = dev_env(state_dir)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "facilchat.cli",
-            "dev",
+        dev_command(
             "--api-port",
             str(api_port),
             "--env-file",
             str(env_file),
             "--app-port",
             str(app_port),
-        ],
+        ),
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -193,19 +199,14 @@ def test_dev_explains_a_busy_api_port_and_leaves_nothing_running(
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        env = {**os.environ, "FACILCHAT_STATE_DIR": str(state_dir)}
-        env.pop("DATABASE_URL", None)
+        env = dev_env(state_dir)
         result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "facilchat.cli",
-                "dev",
+            dev_command(
                 "--api-port",
                 str(port),
                 "--env-file",
                 str(tmp_path / ".env"),
-            ],
+            ),
             cwd=PROJECT_ROOT,
             env=env,
             capture_output=True,
@@ -228,19 +229,14 @@ def test_a_failed_second_start_leaves_the_running_database_alone(
         with socket.socket() as busy:
             busy.bind(("127.0.0.1", 0))
             busy.listen()
-            env = {**os.environ, "FACILCHAT_STATE_DIR": str(state_dir)}
-            env.pop("DATABASE_URL", None)
+            env = dev_env(state_dir)
             result = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "facilchat.cli",
-                    "dev",
+                dev_command(
                     "--api-port",
                     str(busy.getsockname()[1]),
                     "--env-file",
                     str(tmp_path / ".env"),
-                ],
+                ),
                 cwd=PROJECT_ROOT,
                 env=env,
                 capture_output=True,
@@ -255,23 +251,18 @@ def test_a_failed_second_start_leaves_the_running_database_alone(
 
 
 def test_a_second_start_reuses_the_data(tmp_path: Path, state_dir: Path) -> None:
-    env = {**os.environ, "FACILCHAT_STATE_DIR": str(state_dir), "PYTHONUNBUFFERED": "1"}
-    env.pop("DATABASE_URL", None)
+    env = dev_env(state_dir)
 
     def start() -> tuple[subprocess.Popen[str], dict[str, str | None]]:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "facilchat.cli",
-                "dev",
+            dev_command(
                 "--api-port",
                 str(free_port()),
                 "--app-port",
                 str(free_port()),
                 "--env-file",
                 str(tmp_path / ".env"),
-            ],
+            ),
             cwd=PROJECT_ROOT,
             env=env,
             stdout=subprocess.PIPE,
