@@ -19,6 +19,7 @@ from webhook import outbox
 from webhook.application import create_app
 from webhook.config import Settings
 from webhook.database import connect as connect_database
+from webhook.sender import Sender
 from webhook.sender import connect as connect_sender
 
 WEBHOOK = "/api/twilio/webhook"
@@ -34,6 +35,26 @@ def post(
     }
     response: httpx.Response = client.post(path, data=form, headers=headers)
     return response
+
+
+def run_sweeper(client: TestClient) -> httpx.Response:
+    """What Vercel Cron does every minute."""
+    response: httpx.Response = client.get(
+        "/api/cron/outbox", headers={"Authorization": f"Bearer {CRON_SECRET}"}
+    )
+    return response
+
+
+def sender_for(
+    settings: Settings, api_url: str | None = None, timeout: float | None = None
+) -> Sender:
+    """The webhook's Twilio sender, as its settings build it (or aimed elsewhere)."""
+    return connect_sender(
+        settings.twilio_account_sid,
+        settings.twilio_auth_token.get_secret_value(),
+        api_url or settings.twilio_api_url,
+        timeout or settings.twilio_timeout_seconds,
+    )
 
 
 def messages_of(db: Connection, phone: str, business: Business) -> list[dict[str, Any]]:
@@ -306,17 +327,12 @@ def test_a_crash_after_twilio_accepted_never_sends_twice(
     form = customer_form("a que hora abren?", sender=customer, to=business.number)
     reply = store_without_sending(db, business, customer, form)
     # The dead attempt got its message to Twilio, but never recorded the answer.
-    sender = connect_sender(
-        settings.twilio_account_sid,
-        settings.twilio_auth_token.get_secret_value(),
-        settings.twilio_api_url,
-        settings.twilio_timeout_seconds,
-    )
+    sender = sender_for(settings)
     first = sender.send_whatsapp(customer, business.number, reply["body"])
     assert first.accepted
 
     expire_lease(db, reply["id"])
-    swept = client.get("/api/cron/outbox", headers={"Authorization": f"Bearer {CRON_SECRET}"})
+    swept = run_sweeper(client)
     assert swept.json()["accepted"] >= 1  # other tests' retries may fall due too
     assert post(client, WEBHOOK, form).status_code == 200
     assert [m["sid"] for m in sent_to(twilio, customer)] == [first.sid]
@@ -342,13 +358,13 @@ def test_twilio_failure_keeps_the_message_and_the_sweeper_sends_later(
     assert sent_to(twilio, customer) == []
 
     # Not yet due: the sweeper leaves it alone.
-    swept = client.get("/api/cron/outbox", headers={"Authorization": f"Bearer {CRON_SECRET}"})
+    swept = run_sweeper(client)
     assert swept.status_code == 200
     assert sent_to(twilio, customer) == []
 
     assert reply["error_code"] == ("timeout" if mode == "hang" else f"20{mode}")
     db.execute("update public.messages set next_attempt_at = now() where id = %s", (reply["id"],))
-    swept = client.get("/api/cron/outbox", headers={"Authorization": f"Bearer {CRON_SECRET}"})
+    swept = run_sweeper(client)
     assert swept.status_code == 200
     assert swept.json()["accepted"] >= 1
     assert [m["body"] for m in sent_to(twilio, customer)] == [business.hours_answer]
@@ -372,7 +388,7 @@ def test_sweeper_gives_up_after_the_attempt_limit(
             " and next_attempt_at is not null",
             (reply_id,),
         )
-        client.get("/api/cron/outbox", headers={"Authorization": f"Bearer {CRON_SECRET}"})
+        run_sweeper(client)
     reply = messages_of(db, customer, business)[1]
     assert reply["attempts"] == settings.max_send_attempts
     assert reply["status"] == "failed" and reply["next_attempt_at"] is None
@@ -382,12 +398,7 @@ def test_sweeper_gives_up_after_the_attempt_limit(
 def test_a_refusal_from_twilio_is_final_and_an_outage_is_retried(
     settings: Settings, twilio: TwilioStandIn
 ) -> None:
-    sender = connect_sender(
-        settings.twilio_account_sid,
-        settings.twilio_auth_token.get_secret_value(),
-        settings.twilio_api_url,
-        settings.twilio_timeout_seconds,
-    )
+    sender = sender_for(settings)
     refused = sender.send_whatsapp("+1", "+5213312345678", "hola")
     assert (refused.accepted, refused.retry, refused.error_code) == (False, False, "21211")
     twilio.set_mode("429", count=1)
@@ -631,15 +642,10 @@ def test_a_timeout_that_hid_an_accepted_send_is_not_sent_twice(
     reply = messages_of(db, customer, business)[1]
     assert (reply["status"], reply["error_code"]) == ("failed", "timeout")
     # Suppose Twilio did accept it after all: the message exists there.
-    sender = connect_sender(
-        settings.twilio_account_sid,
-        settings.twilio_auth_token.get_secret_value(),
-        settings.twilio_api_url,
-        settings.twilio_timeout_seconds,
-    )
+    sender = sender_for(settings)
     accepted = sender.send_whatsapp(customer, business.number, business.hours_answer)
     db.execute("update public.messages set next_attempt_at = now() where id = %s", (reply["id"],))
-    swept = client.get("/api/cron/outbox", headers={"Authorization": f"Bearer {CRON_SECRET}"})
+    swept = run_sweeper(client)
     assert swept.json()["accepted"] >= 1  # other tests' retries may fall due too
     assert [m["sid"] for m in sent_to(twilio, customer)] == [accepted.sid]
     assert messages_of(db, customer, business)[1]["sid"] == accepted.sid
@@ -651,9 +657,8 @@ def test_when_twilio_cannot_be_asked_the_next_attempt_asks_again(
     customer = random_phone()
     form = customer_form("a que hora abren?", sender=customer, to=business.number)
     reply = store_without_sending(db, business, customer, form)
-    token = settings.twilio_auth_token.get_secret_value()
-    twilio_up = connect_sender(settings.twilio_account_sid, token, settings.twilio_api_url, 1.0)
-    twilio_down = connect_sender(settings.twilio_account_sid, token, "http://127.0.0.1:9", 1.0)
+    twilio_up = sender_for(settings, timeout=1.0)
+    twilio_down = sender_for(settings, api_url="http://127.0.0.1:9", timeout=1.0)
     # The vanished sender did get it out.
     accepted = twilio_up.send_whatsapp(customer, business.number, reply["body"])
     database = connect_database(
