@@ -145,12 +145,7 @@ def main() -> None:
     app_dir.mkdir(parents=True, exist_ok=True)
     (app_dir / "bench_app.py").write_text(APP_MODULE)
     env = {
-        "SUPABASE_URL": stack.api_url,
-        "SUPABASE_SERVICE_ROLE_KEY": stack.service_role_key,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_API_URL": twilio.url,
-        "PUBLIC_URL": base,
+        **stack.app_env(twilio, base),
         "PYTHONPATH": os.pathsep.join([str(app_dir), str(ROOT), str(ROOT / "scripts")]),
     }
     server = webhook_process(port, env, app="bench_app:app")

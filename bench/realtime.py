@@ -668,15 +668,7 @@ def main() -> None:
         twilio.start()
         server = webhook_process(
             port,
-            {
-                "SUPABASE_URL": stack.api_url,
-                "SUPABASE_ANON_KEY": stack.anon_key,
-                "SUPABASE_SERVICE_ROLE_KEY": stack.service_role_key,
-                "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-                "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                "TWILIO_API_URL": twilio.url,
-                "PUBLIC_URL": app_url,
-            },
+            stack.app_env(twilio, app_url),
             app="devstack.app:app",
         )
         server.start()

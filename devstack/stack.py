@@ -171,15 +171,20 @@ class LocalStack:
     def app_url(self) -> str | None:
         return f"http://127.0.0.1:{self.app_port}" if self.app_port is not None else None
 
-    def app_env(self) -> dict[str, str]:
-        """What the webhook reads: this stack's Supabase, and the Twilio stand-in."""
-        assert self.twilio is not None and self.app_url is not None
+    def app_env(
+        self, twilio: TwilioStandIn | None = None, public_url: str | None = None
+    ) -> dict[str, str]:
+        """What the app (webhook and dev pages) reads: this stack's Supabase, a Twilio
+        stand-in and the app's public URL (by default this stack's own)."""
+        twilio = twilio or self.twilio
+        public_url = public_url or self.app_url
+        assert twilio is not None and public_url is not None
         return {
             "SUPABASE_URL": self.api_url,
             "SUPABASE_ANON_KEY": self.anon_key,
             "SUPABASE_SERVICE_ROLE_KEY": self.service_role_key,
-            **self.twilio.env(),
-            "PUBLIC_URL": self.app_url,
+            **twilio.env(),
+            "PUBLIC_URL": public_url,
             "CRON_SECRET": DEV_CRON_SECRET,
         }
 

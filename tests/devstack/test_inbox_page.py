@@ -51,14 +51,7 @@ def app_url(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Iter
     twilio.start()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {
-        "SUPABASE_URL": stack.api_url,
-        "SUPABASE_ANON_KEY": stack.anon_key,
-        "SUPABASE_SERVICE_ROLE_KEY": stack.service_role_key,
-        **twilio.env(),
-        "PUBLIC_URL": url,
-    }
-    server = webhook_process(port, env, app="devstack.app:app")
+    server = webhook_process(port, stack.app_env(twilio, url), app="devstack.app:app")
     server.log_path = logs / "app.log"
     try:
         server.start()

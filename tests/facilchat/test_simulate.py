@@ -26,15 +26,7 @@ def served_webhook(stack: LocalStack) -> Iterator[tuple[str, TwilioStandIn]]:
     twilio.start()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {
-        "SUPABASE_URL": stack.api_url,
-        "SUPABASE_SERVICE_ROLE_KEY": stack.service_role_key,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_API_URL": twilio.url,
-        "PUBLIC_URL": base,
-    }
-    server = webhook_process(port, env)
+    server = webhook_process(port, stack.app_env(twilio, base))
     server.start()
     try:
         yield base, twilio
