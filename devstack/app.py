@@ -175,6 +175,27 @@ def _rest_headers(settings: Settings) -> dict[str, str]:
     return {"apikey": key, "Authorization": f"Bearer {key}"}
 
 
+async def _lookup(
+    url: str,
+    params: dict[str, str],
+    *,
+    unreachable: str,
+    refused: str,
+    headers: dict[str, str] | None = None,
+    auth: tuple[str, str] | None = None,
+) -> httpx.Response:
+    """GET a dev lookup, turning failures into the Spanish errors the page shows."""
+    try:
+        async with httpx.AsyncClient(timeout=LOOKUP_TIMEOUT) as client:
+            response = await client.get(url, params=params, headers=headers, auth=auth)
+    except httpx.HTTPError as error:
+        raise SimulatorError(502, f"{unreachable}: {error}") from None
+    if not response.is_success:
+        message = refused.format(status=response.status_code)
+        raise SimulatorError(502, f"{message}: {response.text[:300]}")
+    return response
+
+
 async def _businesses(settings: Settings, number: str | None = None) -> list[dict[str, str]]:
     """Businesses with a WhatsApp number, by name: `{"name", "number"}`."""
     params = {
@@ -183,19 +204,13 @@ async def _businesses(settings: Settings, number: str | None = None) -> list[dic
         "order": "business_name.asc.nullslast,whatsapp_number.asc",
     }
     url = settings.supabase_url.rstrip("/") + "/rest/v1/users"
-    try:
-        async with httpx.AsyncClient(timeout=LOOKUP_TIMEOUT) as client:
-            response = await client.get(url, params=params, headers=_rest_headers(settings))
-    except httpx.HTTPError as error:
-        raise SimulatorError(
-            502, f"No se pudo consultar los negocios en Supabase ({url}): {error}"
-        ) from None
-    if not response.is_success:
-        raise SimulatorError(
-            502,
-            f"Supabase respondió {response.status_code} al consultar los negocios: "
-            f"{response.text[:300]}",
-        )
+    response = await _lookup(
+        url,
+        params,
+        unreachable=f"No se pudo consultar los negocios en Supabase ({url})",
+        refused="Supabase respondió {status} al consultar los negocios",
+        headers=_rest_headers(settings),
+    )
     rows: list[dict[str, Any]] = response.json()
     return [
         {"name": str(row.get("business_name") or "Negocio sin nombre"), "number": number_}
@@ -293,21 +308,13 @@ async def list_replies(customer: str, business: str, settings: SettingsDep) -> d
         "From": f"whatsapp:{business}",
         "PageSize": str(REPLIES_PAGE_SIZE),
     }
-    try:
-        async with httpx.AsyncClient(timeout=LOOKUP_TIMEOUT) as client:
-            response = await client.get(
-                url, params=params, auth=(sid, settings.twilio_auth_token.get_secret_value())
-            )
-    except httpx.HTTPError as error:
-        raise SimulatorError(
-            502, f"No se pudo consultar la API de Twilio ({settings.twilio_api_url}): {error}"
-        ) from None
-    if not response.is_success:
-        raise SimulatorError(
-            502,
-            f"La API de Twilio respondió {response.status_code} al pedir las respuestas: "
-            f"{response.text[:300]}",
-        )
+    response = await _lookup(
+        url,
+        params,
+        unreachable=f"No se pudo consultar la API de Twilio ({settings.twilio_api_url})",
+        refused="La API de Twilio respondió {status} al pedir las respuestas",
+        auth=(sid, settings.twilio_auth_token.get_secret_value()),
+    )
     messages: list[dict[str, Any]] = response.json().get("messages", [])
     replies = [
         {
