@@ -8,7 +8,9 @@ makes one trivial PostgREST RPC through the same client.
     .venv/bin/python bench/inbound.py [--seconds 10] [--concurrency 1 8 32]
 
 The load generator (aiohttp) shares the machine's cores with the servers, so compare the
-ratio, not the absolute figures, across machines.
+ratio, not the absolute figures, across machines. To say where the time goes, it also
+prints each process's CPU time per request during each run (from /proc, on Linux) and,
+at the end, the remote calls of both paths timed one after another without the webhook.
 """
 
 from __future__ import annotations
@@ -26,12 +28,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+import httpx
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
+from process_cpu import ServiceCpu, available
+
 from devstack.postgres import LocalPostgres, free_port
+from devstack.process import ServiceProcess
 from devstack.stack import LocalStack, webhook_process
 from devstack.twilio_api import TwilioStandIn
 from facilchat import migrate
@@ -126,6 +132,143 @@ def prepare_database(cluster: LocalPostgres) -> str:
     return url
 
 
+SERVICES = ("load generator", "webhook", "gateway", "PostgREST", "Postgres", "Twilio")
+
+
+def service_roots(
+    cluster: LocalPostgres, stack: LocalStack, twilio: TwilioStandIn, server: ServiceProcess
+) -> dict[str, int]:
+    def pid(service: ServiceProcess | None) -> int:
+        assert service is not None and service.process is not None
+        return service.process.pid
+
+    postmaster = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])
+    assert stack.postgrest is not None
+    return dict(
+        zip(
+            SERVICES,
+            (
+                os.getpid(),
+                pid(server),
+                pid(stack.gateway),
+                pid(stack.postgrest.service),
+                postmaster,
+                pid(twilio.service),
+            ),
+            strict=True,
+        )
+    )
+
+
+def print_cpu_table(rows: list[tuple[int, str, Result, dict[str, float]]]) -> None:
+    cores = os.cpu_count() or 1
+    print("\nCPU time per request, ms, by process (and cores kept busy):")
+    print(f"{'concurrency':>11} {'path':<9}" + "".join(f" {n:>9.9}" for n in SERVICES), end="")
+    print(f" {'total':>7} {'cores':>6}")
+    for concurrency, name, result, spent in rows:
+        per_request = {n: spent[n] / result.requests * 1000 for n in SERVICES}
+        total = sum(per_request.values())
+        print(f"{concurrency:>11} {name:<9}", end="")
+        print("".join(f" {per_request[n]:>9.2f}" for n in SERVICES), end="")
+        print(f" {total:>7.2f} {sum(spent.values()) / result.seconds:>6.2f}")
+    print(
+        "Ceiling for inbound if the webhook process cost nothing: "
+        f"{cores} cores / the other processes' CPU per message:"
+    )
+    baselines = {c: r for c, n, r, _ in rows if n == "baseline"}
+    for concurrency, name, result, spent in rows:
+        if name != "inbound":
+            continue
+        others = sum(spent[n] for n in SERVICES if n != "webhook") / result.requests
+        ceiling = cores / others
+        print(
+            f"  {concurrency:>3} senders: {ceiling:.0f} req/s, "
+            f"{ceiling / baselines[concurrency].rate:.0%} of this run's baseline"
+        )
+
+
+def time_calls(label: str, call: Callable[[], object], repeat: int = 300) -> float:
+    for _ in range(20):
+        call()
+    started = time.perf_counter()
+    for _ in range(repeat):
+        call()
+    elapsed = (time.perf_counter() - started) / repeat * 1000
+    print(f"  {label:<58} {elapsed:>6.2f} ms")
+    return elapsed
+
+
+def print_call_floor(stack: LocalStack, twilio: TwilioStandIn, baseline_ms: float) -> None:
+    """The remote calls of each path, one after another with a lean client, no webhook."""
+    key = stack.service_role_key
+    rest = httpx.Client(
+        base_url=f"{stack.api_url}/rest/v1",
+        headers={"apikey": key, "Authorization": f"Bearer {key}"},
+    )
+    messages = httpx.Client(
+        base_url=f"{twilio.url}/2010-04-01/Accounts/{ACCOUNT_SID}",
+        auth=(ACCOUNT_SID, AUTH_TOKEN),
+    )
+    counter = 0
+
+    def handle() -> dict[str, object]:
+        nonlocal counter
+        counter += 1
+        response = rest.post(
+            "/rpc/handle_inbound_message",
+            json={
+                "p_to": BUSINESS_NUMBER,
+                "p_from": f"+52134{counter % 1000:07d}",
+                "p_message_sid": f"SM{uuid.uuid4().hex}",
+                "p_body": "a que hora abren?",
+                "p_profile_name": None,
+                "p_media": [],
+            },
+        )
+        response.raise_for_status()
+        return dict(response.json())
+
+    def full_inbound() -> None:
+        reply = handle()["reply"]
+        assert isinstance(reply, dict)
+        sent = messages.post(
+            "/Messages.json",
+            data={
+                "To": f"whatsapp:{reply['to']}",
+                "From": f"whatsapp:{reply['from']}",
+                "Body": str(reply["body"]),
+            },
+        )
+        sent.raise_for_status()
+        rest.post(
+            "/rpc/record_outbound_result",
+            json={
+                "p_message_id": reply["id"],
+                "p_twilio_sid": sent.json()["sid"],
+                "p_status": sent.json()["status"],
+            },
+        ).raise_for_status()
+
+    print("\nThe remote calls alone, one after another (httpx, no webhook), mean of 300:")
+    one_rpc = time_calls("baseline: one trivial RPC", lambda: rest.post("/rpc/bench_ping", json={}))
+    time_calls("handle_inbound_message RPC", handle)
+    three_calls = time_calls(
+        "inbound: handle_inbound_message, Twilio send, record_outbound_result", full_inbound
+    )
+    # The webhook adds at least as much of its own time to an inbound message as to a ping.
+    own = max(baseline_ms - one_rpc, 0.0)
+    print(
+        f"At one sender, inbound can reach at most {baseline_ms:.2f} / "
+        f"({three_calls:.2f} + {own:.2f}) = {baseline_ms / (three_calls + own):.0%} of the baseline"
+    )
+    print(
+        "  (the baseline's mean latency over the inbound calls plus the webhook's own time,\n"
+        "  taken as the baseline's mean latency less its RPC)"
+    )
+    rest.close()
+    messages.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -174,6 +317,7 @@ def main() -> None:
         asyncio.run(load(inbound, 4, 2))
         asyncio.run(load(baseline, 4, 2))
 
+        cpu = ServiceCpu(service_roots(cluster, stack, twilio, server)) if available() else None
         print(
             f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
             f"{platform.python_version()}; {args.seconds:.0f} s per run"
@@ -182,22 +326,32 @@ def main() -> None:
             f"{'concurrency':>11} {'path':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
             f" {'errors':>6} {'vs baseline':>11}"
         )
+        cpu_rows: list[tuple[int, str, Result, dict[str, float]]] = []
+        one_sender_baseline_ms: float | None = None
         for concurrency in args.concurrency:
-            base_result = asyncio.run(load(baseline, concurrency, args.seconds))
-            inbound_result = asyncio.run(load(inbound, concurrency, args.seconds))
-            for name, result in (("baseline", base_result), ("inbound", inbound_result)):
-                ratio = result.rate / base_result.rate
+            results: dict[str, Result] = {}
+            for name, path in (("baseline", baseline), ("inbound", inbound)):
+                before = cpu.sample() if cpu else {}
+                results[name] = asyncio.run(load(path, concurrency, args.seconds))
+                if cpu:
+                    cpu_rows.append(
+                        (concurrency, name, results[name], cpu.spent(before, cpu.sample()))
+                    )
+            if concurrency == 1:
+                one_sender_baseline_ms = statistics.fmean(results["baseline"].latencies_ms)
+            for name, result in results.items():
+                ratio = result.rate / results["baseline"].rate
                 print(
                     f"{concurrency:>11} {name:<9} {result.rate:>8.0f} "
                     f"{result.percentile(0.5):>8.1f} {result.percentile(0.99):>8.1f} "
                     f"{result.errors:>6} {ratio:>10.0%}"
                 )
         sent = len(twilio.attempts())
-        print(
-            f"replies sent to the Twilio stand-in: {sent}; "
-            f"median inbound latency overall: "
-            f"{statistics.median(inbound_result.latencies_ms):.1f} ms"
-        )
+        print(f"replies sent to the Twilio stand-in: {sent}")
+        if cpu_rows:
+            print_cpu_table(cpu_rows)
+        if one_sender_baseline_ms is not None:
+            print_call_floor(stack, twilio, one_sender_baseline_ms)
     finally:
         server.stop()
         twilio.stop()
