@@ -11,7 +11,7 @@ set local search_path = public, extensions;
 -- PUBLIC loses EXECUTE on new functions (rolled back with the test).
 grant execute on all functions in schema extensions to anon, authenticated;
 
-select plan(80);
+select plan(81);
 
 -- Business A (11111111-...) and business B (22222222-...).
 insert into auth.users (id, email, raw_user_meta_data)
@@ -198,10 +198,13 @@ select throws_ok(
 
 -- The business row.
 select results_eq(
-    $$ with u as (update public.users set business_name = 'Tacos Ana 2', whatsapp_number = '+5213311111111'
+    $$ with u as (update public.users set business_name = 'Tacos Ana 2', away_message = 'Volvemos a las 9.'
                   where id = '11111111-1111-4111-8111-111111111111' returning business_name) select * from u $$,
     array ['Tacos Ana 2'],
     'A can edit their own business settings');
+select throws_ok(
+    $$ update public.users set whatsapp_number = '+5213311111111' where id = '11111111-1111-4111-8111-111111111111' $$,
+    '42501', null, 'A cannot assign themselves a WhatsApp number (it routes inbound messages)');
 select throws_ok(
     $$ update public.users set timezone = 'Mars/Olympus_Mons' where id = '11111111-1111-4111-8111-111111111111' $$,
     '22023', null, 'the time zone check also applies to owners');

@@ -87,8 +87,8 @@ select results_eq(
          and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE')
        order by 1 $$,
     array ['away_message', 'business_hours', 'business_name', 'fallback_message', 'fallback_window',
-           'full_name', 'timezone', 'whatsapp_number'],
-    'authenticated may update only the business settings of users (not id, email or timestamps)');
+           'full_name', 'timezone'],
+    'authenticated may update only the business settings of users (not id, email, timestamps or the WhatsApp number)');
 select results_eq(
     $$ select a.attname::text collate "default" from pg_attribute a
        where a.attrelid = 'public.clients'::regclass and a.attnum > 0 and not a.attisdropped

@@ -359,6 +359,24 @@ def test_owner_cannot_change_a_clients_phone(
     assert column_value(db, "clients", "phone", target) == before
 
 
+def test_only_the_operator_assigns_a_whatsapp_number(
+    db: Connection, tenants: tuple[Tenant, Tenant], api_as: Callable[[str], RestApi]
+) -> None:
+    # The number routes inbound messages: claiming one would divert its customers' messages.
+    owner, _ = tenants
+    target = target_of("users", owner)
+    unclaimed = random_phone()
+    response = api_as("owner").update("users", {"whatsapp_number": unclaimed}, **target.filters)
+    assert_denied("owner", response)
+    assert column_value(db, "users", "whatsapp_number", target) == owner.whatsapp_number
+
+    response = api_as("service_role").update(
+        "users", {"whatsapp_number": unclaimed}, **target.filters
+    )
+    assert response.status_code == 200, response.text
+    assert column_value(db, "users", "whatsapp_number", target) == unclaimed
+
+
 def test_owner_inserts_default_to_their_own_business(
     db: Connection, tenants: tuple[Tenant, Tenant], api_as: Callable[[str], RestApi]
 ) -> None:
