@@ -670,14 +670,8 @@ class AuthService:
                 (self.settings.refresh_token_reuse_interval, presented),
             )
             token = await cur.fetchone()
-            if token is None:
-                raise ApiError(
-                    400,
-                    "refresh_token_not_found",
-                    "Invalid Refresh Token: Refresh Token Not Found",
-                )
-            user = await fetch_user(conn, token["user_id"])
-            if user is None:
+            user = await fetch_user(conn, token["user_id"]) if token is not None else None
+            if token is None or user is None:
                 raise ApiError(
                     400,
                     "refresh_token_not_found",
