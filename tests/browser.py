@@ -5,12 +5,10 @@
 `playwright` package is missing, the tests fail with a message that says how to fix
 it; they never skip.
 
-    from tests.browser import chromium
+The pages' tests get it as the `browser` fixture of tests/devstack/conftest.py:
 
-    @pytest.fixture(scope="module")
-    def browser() -> Iterator[Browser]:
-        with chromium() as launched:
-            yield launched
+    with chromium() as browser:
+        page = browser.new_page()
 """
 
 from __future__ import annotations

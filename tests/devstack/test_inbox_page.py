@@ -13,11 +13,10 @@ import psycopg
 import pytest
 from playwright.sync_api import Browser, expect
 
-from devstack.postgres import free_port
-from devstack.stack import LocalStack, webhook_process
+from devstack.stack import LocalStack
 from devstack.twilio_api import DEFAULT_AUTH_TOKEN, TwilioStandIn
 from facilchat.simulate import WEBHOOK_PATH, inbound_form, sign
-from tests.browser import chromium
+from tests.app_server import serving_app
 from tests.factories import random_phone
 
 PASSWORD = "clave-secreta-123"
@@ -48,23 +47,8 @@ def owner(database_url: str) -> tuple[str, str]:
 def app_url(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     logs = tmp_path_factory.mktemp("inbox-logs")
     twilio = TwilioStandIn(log_path=logs / "twilio.log", callbacks=False)
-    twilio.start()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = webhook_process(port, stack.app_env(twilio, url), app="devstack.app:app")
-    server.log_path = logs / "app.log"
-    try:
-        server.start()
+    with serving_app(stack, twilio, app="devstack.app:app", log_dir=logs) as url:
         yield url
-    finally:
-        server.stop()
-        twilio.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 def test_signed_in_page_sees_an_inbound_message_live(

@@ -18,10 +18,10 @@ import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
-from devstack.postgres import free_port
-from devstack.stack import LocalStack, webhook_process
+from devstack.stack import LocalStack
 from devstack.twilio_api import TwilioStandIn
-from tests.browser import PHONE_VIEWPORT, chromium
+from tests.app_server import serving_app
+from tests.browser import PHONE_VIEWPORT
 from tests.factories import Tenant, create_faq, create_tenant, random_phone
 
 QUESTION = "¿A qué hora abren?"
@@ -58,23 +58,8 @@ def app(
 ) -> Iterator[App]:
     logs = tmp_path_factory.mktemp("simulator-logs")
     twilio = TwilioStandIn(log_path=logs / "twilio.log", callback_delay=0.1)
-    twilio.start()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = webhook_process(port, stack.app_env(twilio, url), app="devstack.app:app")
-    server.log_path = logs / "app.log"
-    try:
-        server.start()
+    with serving_app(stack, twilio, app="devstack.app:app", log_dir=logs) as url:
         yield App(url, twilio, business, database_url)
-    finally:
-        server.stop()
-        twilio.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 def open_simulator(page: Page, app: App) -> None:

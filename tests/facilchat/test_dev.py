@@ -192,28 +192,30 @@ def test_dev_starts_from_nothing_serves_the_seed_and_stops_cleanly(
     assert [pid for pid in helpers if alive(pid)] == []
 
 
-def test_dev_explains_a_busy_api_port_and_leaves_nothing_running(
-    tmp_path: Path, state_dir: Path
-) -> None:
+def run_dev_with_busy_api_port(
+    state_dir: Path, env_file: Path
+) -> tuple[subprocess.CompletedProcess[str], int]:
+    """`facilchat dev` while another listener holds its API port; returns the run and the port."""
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        port = busy.getsockname()[1]
-        env = dev_env(state_dir)
+        port: int = busy.getsockname()[1]
         result = subprocess.run(
-            dev_command(
-                "--api-port",
-                str(port),
-                "--env-file",
-                str(tmp_path / ".env"),
-            ),
+            dev_command("--api-port", str(port), "--env-file", str(env_file)),
             cwd=PROJECT_ROOT,
-            env=env,
+            env=dev_env(state_dir),
             capture_output=True,
             text=True,
             timeout=180,
             check=False,
         )
+    return result, port
+
+
+def test_dev_explains_a_busy_api_port_and_leaves_nothing_running(
+    tmp_path: Path, state_dir: Path
+) -> None:
+    result, port = run_dev_with_busy_api_port(state_dir, tmp_path / ".env")
     assert result.returncode == 1
     assert f"port {port} is in use" in result.stderr
     assert not (state_dir / "postgres" / "postmaster.pid").exists()
@@ -226,24 +228,7 @@ def test_a_failed_second_start_leaves_the_running_database_alone(
     first = LocalPostgres(state_dir / "postgres", port=free_port())
     first.start()
     try:
-        with socket.socket() as busy:
-            busy.bind(("127.0.0.1", 0))
-            busy.listen()
-            env = dev_env(state_dir)
-            result = subprocess.run(
-                dev_command(
-                    "--api-port",
-                    str(busy.getsockname()[1]),
-                    "--env-file",
-                    str(tmp_path / ".env"),
-                ),
-                cwd=PROJECT_ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=180,
-                check=False,
-            )
+        result, _ = run_dev_with_busy_api_port(state_dir, tmp_path / ".env")
         assert result.returncode == 1
         assert first.running_port() is not None  # still up: it was not this run's to stop
     finally:

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from devstack.postgres import free_port
-from devstack.stack import LocalStack, webhook_process
+from devstack.stack import LocalStack
 from devstack.twilio_api import TwilioStandIn
+from tests.app_server import serving_app
 from tests.factories import Connection, create_faq, create_tenant, random_phone
 
 ACCOUNT_SID = "AC" + "2" * 32
@@ -23,16 +23,8 @@ AUTH_TOKEN = "simulate-test-token-0123456789ab"
 @pytest.fixture
 def served_webhook(stack: LocalStack) -> Iterator[tuple[str, TwilioStandIn]]:
     twilio = TwilioStandIn(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, callback_delay=0.05)
-    twilio.start()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = webhook_process(port, stack.app_env(twilio, base))
-    server.start()
-    try:
+    with serving_app(stack, twilio) as base:
         yield base, twilio
-    finally:
-        server.stop()
-        twilio.stop()
 
 
 def run_simulate(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
