@@ -42,6 +42,7 @@ from devstack.stack import LocalStack, webhook_process
 from devstack.twilio_api import TwilioStandIn
 from facilchat import migrate
 from facilchat.simulate import inbound_form, sign
+from webhook.inbound import parse_inbound
 
 ACCOUNT_SID = "AC" + "3" * 32
 AUTH_TOKEN = "bench-auth-token-0123456789abcdef"
@@ -142,8 +143,8 @@ def service_roots(
         assert service is not None and service.process is not None
         return service.process.pid
 
-    postmaster = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])
-    assert stack.postgrest is not None
+    postgres = cluster.running_server()
+    assert postgres is not None and stack.postgrest is not None
     return dict(
         zip(
             SERVICES,
@@ -152,7 +153,7 @@ def service_roots(
                 pid(server),
                 pid(stack.gateway),
                 pid(stack.postgrest.service),
-                postmaster,
+                postgres[0],
                 pid(twilio.service),
             ),
             strict=True,
@@ -214,17 +215,14 @@ def print_call_floor(stack: LocalStack, twilio: TwilioStandIn, baseline_ms: floa
     def handle() -> dict[str, object]:
         nonlocal counter
         counter += 1
-        response = rest.post(
-            "/rpc/handle_inbound_message",
-            json={
-                "p_to": BUSINESS_NUMBER,
-                "p_from": f"+52134{counter % 1000:07d}",
-                "p_message_sid": f"SM{uuid.uuid4().hex}",
-                "p_body": "a que hora abren?",
-                "p_profile_name": None,
-                "p_media": [],
-            },
+        form = inbound_form(
+            "a que hora abren?",
+            sender=f"+52134{counter % 1000:07d}",
+            to=BUSINESS_NUMBER,
+            account_sid=ACCOUNT_SID,
         )
+        # The same parameters the webhook sends.
+        response = rest.post("/rpc/handle_inbound_message", json=parse_inbound(form).rpc_params())
         response.raise_for_status()
         return dict(response.json())
 
@@ -240,12 +238,13 @@ def print_call_floor(stack: LocalStack, twilio: TwilioStandIn, baseline_ms: floa
             },
         )
         sent.raise_for_status()
+        message = sent.json()
         rest.post(
             "/rpc/record_outbound_result",
             json={
                 "p_message_id": reply["id"],
-                "p_twilio_sid": sent.json()["sid"],
-                "p_status": sent.json()["status"],
+                "p_twilio_sid": message["sid"],
+                "p_status": message["status"],
             },
         ).raise_for_status()
 

@@ -54,6 +54,7 @@ class ServiceCpu:
         children: dict[int, list[int]] = {}
         for pid, (parent, _) in table.items():
             children.setdefault(parent, []).append(pid)
+        named = set(self.roots.values())
         totals: dict[str, float] = {}
         for name, root in self.roots.items():
             seen, pending, total = set(), [root], 0.0
@@ -64,9 +65,7 @@ class ServiceCpu:
                 seen.add(pid)
                 total += table[pid][1]
                 # Another named service started by this one is counted under its own name.
-                pending.extend(
-                    child for child in children.get(pid, []) if child not in self.roots.values()
-                )
+                pending.extend(child for child in children.get(pid, []) if child not in named)
             totals[name] = total
         return totals
 

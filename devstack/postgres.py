@@ -136,8 +136,8 @@ class LocalPostgres:
             conf.write("\n# FácilChat local cluster\n")
             conf.writelines(f"{name} = {value}\n" for name, value in settings.items())
 
-    def running_port(self) -> int | None:
-        """The port of a server already running on this data directory, if any."""
+    def running_server(self) -> tuple[int, int] | None:
+        """(postmaster pid, port) of a server already running on this data directory, if any."""
         pid_file = self.data_dir / "postmaster.pid"
         if not pid_file.is_file():
             return None
@@ -152,7 +152,12 @@ class LocalPostgres:
             return None
         except PermissionError:
             pass
-        return port
+        return pid, port
+
+    def running_port(self) -> int | None:
+        """The port of a server already running on this data directory, if any."""
+        running = self.running_server()
+        return running[1] if running else None
 
     def start(self) -> None:
         """Start the server, or adopt the one already running on this cluster."""
