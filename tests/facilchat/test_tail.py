@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import IO
+from typing import IO, Any
 
 import pytest
 
@@ -38,6 +38,14 @@ def wait_until(check: Callable[[], bool], timeout: float = WAIT) -> None:
     while not check():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+
+
+def start_tail(**options: Any) -> tuple[threading.Thread, list[int]]:
+    """`tail.run(**options)` in a thread; the list receives its exit status."""
+    result: list[int] = []
+    runner = threading.Thread(target=lambda: result.append(tail.run(**options)))
+    runner.start()
+    return runner, result
 
 
 class Lines:
@@ -120,21 +128,15 @@ def test_tail_signs_in_with_email_and_password(stack: LocalStack, db: Connection
             (owner.whatsapp_number, owner.id),
         )
         out, err, stop = io.StringIO(), io.StringIO(), threading.Event()
-        result: list[int] = []
-        runner = threading.Thread(
-            target=lambda: result.append(
-                tail.run(
-                    url=served.url,
-                    anon_key=served.anon_key,
-                    email=email,
-                    password=password,
-                    stop=stop,
-                    out=out,
-                    err=err,
-                )
-            )
+        runner, result = start_tail(
+            url=served.url,
+            anon_key=served.anon_key,
+            email=email,
+            password=password,
+            stop=stop,
+            out=out,
+            err=err,
         )
-        runner.start()
         try:
             wait_until(lambda: "Following" in err.getvalue() or not runner.is_alive())
             assert f"Following inbox:{owner.id}" in err.getvalue()
@@ -167,19 +169,13 @@ def test_tail_exits_when_its_token_expires_and_until_then_follows(
 ) -> None:
     owner = create_tenant(db)
     out, err = io.StringIO(), io.StringIO()
-    result: list[int] = []
-    runner = threading.Thread(
-        target=lambda: result.append(
-            tail.run(
-                url=gateway.url,
-                anon_key=gateway.anon_key,
-                access_token=gateway.user_token(owner, ttl=3),
-                out=out,
-                err=err,
-            )
-        )
+    runner, result = start_tail(
+        url=gateway.url,
+        anon_key=gateway.anon_key,
+        access_token=gateway.user_token(owner, ttl=3),
+        out=out,
+        err=err,
     )
-    runner.start()
     wait_until(lambda: "Following" in err.getvalue())
     inbound_message(stack, owner, "Antes de expirar")
     runner.join(timeout=WAIT)
@@ -193,20 +189,14 @@ def test_tail_stops_when_asked(gateway: Gateway, db: Connection) -> None:
     owner = create_tenant(db)
     err = io.StringIO()
     stop = threading.Event()
-    result: list[int] = []
-    runner = threading.Thread(
-        target=lambda: result.append(
-            tail.run(
-                url=gateway.url,
-                anon_key=gateway.anon_key,
-                access_token=gateway.user_token(owner),
-                stop=stop,
-                out=io.StringIO(),
-                err=err,
-            )
-        )
+    runner, result = start_tail(
+        url=gateway.url,
+        anon_key=gateway.anon_key,
+        access_token=gateway.user_token(owner),
+        stop=stop,
+        out=io.StringIO(),
+        err=err,
     )
-    runner.start()
     wait_until(lambda: "Following" in err.getvalue())
     assert gateway.relay.subscriber_count(f"inbox:{owner.id}") == 1
     stop.set()
