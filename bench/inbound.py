@@ -36,12 +36,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 from process_cpu import ServiceCpu, available
 
+from devstack import migrations
 from devstack.postgres import LocalPostgres, free_port
 from devstack.process import ServiceProcess
 from devstack.stack import LocalStack, webhook_process
 from devstack.twilio_api import TwilioStandIn
-from facilchat import migrate
-from facilchat.simulate import inbound_form, sign
+from devstack.twilio_inbound import inbound_form, sign
 from webhook.inbound import parse_inbound
 
 ACCOUNT_SID = "AC" + "3" * 32
@@ -113,7 +113,7 @@ def prepare_database(cluster: LocalPostgres) -> str:
     with psycopg.connect(cluster.url(), autocommit=True) as conn:
         conn.execute(f'create database "{name}"')  # type: ignore[arg-type]
     url = cluster.url(name)
-    migrate.migrate(url, local=True)
+    migrations.migrate(url, local=True)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(BASELINE_SQL)  # type: ignore[arg-type]
         owner = uuid.uuid4()
@@ -234,7 +234,7 @@ def print_call_floor(stack: LocalStack, twilio: TwilioStandIn, baseline_ms: floa
             data={
                 "To": f"whatsapp:{reply['to']}",
                 "From": f"whatsapp:{reply['from']}",
-                "Body": str(reply["body"]),
+                "Body": str(reply["content"]),
             },
         )
         sent.raise_for_status()
@@ -355,11 +355,8 @@ def main() -> None:
         server.stop()
         twilio.stop()
         stack.stop()
-        with psycopg.connect(cluster.url(), autocommit=True) as conn:
-            name = database_url.rsplit("/", 1)[1].split("?")[0]
-            conn.execute(f'drop database if exists "{name}" with (force)')  # type: ignore[arg-type]
-        if cluster.started_here:
-            cluster.stop()
+        # The cluster is this run's own: remove it whole.
+        cluster.destroy()
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ from devstack import keys
 from devstack.postgres import LocalPostgres, free_port
 from devstack.stack import LocalStack, webhook_process
 from devstack.twilio_api import TwilioStandIn
-from facilchat.simulate import WEBHOOK_PATH, inbound_form, sign
+from devstack.twilio_inbound import WEBHOOK_PATH, inbound_form, sign
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 ACCOUNT_SID = "AC" + "3" * 32
@@ -93,18 +93,18 @@ PAGE_SOCKET_PROBE = """(() => {
       super(...args);
       this.addEventListener("message", (event) => {
         const t = performance.timeOrigin + performance.now();
-        if (typeof event.data !== "string" || !event.data.includes('"inbound"')) return;
+        if (typeof event.data !== "string" || !event.data.includes('"direction"')) return;
         try {
           const record = JSON.parse(event.data)[4]?.payload?.record;
-          if (record && record.direction === "inbound" && !window.__frames.has(record.body)) {
-            window.__frames.set(record.body, t);
+          if (record && record.direction === "in" && !window.__frames.has(record.content)) {
+            window.__frames.set(record.content, t);
           }
         } catch (error) { /* not a broadcast */ }
       });
     }
   };
 })();"""
-# In the /inbox page: when each inbound message's <li> is added (inbox.js sets the body as
+# In the /inbox page: when each inbound message's <li> is added (inbox.js sets the content as
 # the item's first text node), on the wall clock, and a way to wait for a given body.
 PAGE_PROBE = """() => {
   window.__arrivals = new Map();
@@ -112,7 +112,7 @@ PAGE_PROBE = """() => {
   new MutationObserver((records) => {
     const t = performance.timeOrigin + performance.now();
     for (const record of records) for (const node of record.addedNodes) {
-      if (node.nodeType !== 1 || !node.classList.contains("inbound") || !node.firstChild) continue;
+      if (node.nodeType !== 1 || !node.classList.contains("in") || !node.firstChild) continue;
       const body = node.firstChild.nodeValue;
       if (window.__arrivals.has(body)) continue;
       window.__arrivals.set(body, t);
@@ -258,7 +258,7 @@ async def close_all(subscribers: Sequence[Subscriber]) -> None:
 def inbound_record(message: BroadcastPayload) -> dict[str, Any] | None:
     change: dict[str, Any] = message.get("payload") or {}
     record = change.get("record") or {}
-    if change.get("table") == "messages" and record.get("direction") == "inbound":
+    if change.get("table") == "messages" and record.get("direction") == "in":
         return record
     return None
 
@@ -297,7 +297,7 @@ class LatencyProbe:
         record = inbound_record(message)
         if record is None:
             return
-        waiter = self.arrivals.get(str(record.get("body")))
+        waiter = self.arrivals.get(str(record.get("content")))
         if waiter is not None and not waiter.done():
             waiter.set_result(now)
 
@@ -437,7 +437,7 @@ class FanOutCounter:
     def on_broadcast(self, message: BroadcastPayload) -> None:
         now = time.time()
         record = inbound_record(message)
-        body = str((record or {}).get("body"))
+        body = str((record or {}).get("content"))
         if record is None or not body.startswith(self.prefix):
             return
         self.arrivals.append((int(body.removeprefix(self.prefix)), now))
@@ -453,8 +453,8 @@ def insert_messages(url: str, tenants: Tenants, bodies: Sequence[str]) -> list[f
         for body in bodies:
             sent.append(time.time())
             conn.execute(
-                "insert into public.messages (owner_id, client_id, direction, body, status)"
-                " values (%s, %s, 'inbound', %s, 'received')",
+                "insert into public.messages (owner_id, client_id, direction, content, status)"
+                " values (%s, %s, 'in', %s, 'received')",
                 (tenants.fanout, tenants.fanout_client, body),
             )
     return sent
@@ -651,8 +651,6 @@ def main() -> None:
     started = time.monotonic()
     cluster = LocalPostgres.for_tests()
     cluster.initialize()
-    # The test cluster may be another session's: stop it at the end only if it was not running.
-    cluster_was_running = cluster.running_port() is not None
     cluster.start()
     database_url: str | None = None
     stack: LocalStack | None = None
@@ -682,8 +680,7 @@ def main() -> None:
             stack.stop()
         if database_url is not None:
             drop_database(cluster, database_url)
-        if not cluster_was_running:
-            cluster.stop()
+        cluster.destroy()  # this run's own cluster
     print(f"total run: {time.monotonic() - started:.0f} s")
 
 

@@ -14,6 +14,9 @@ serves) with local-only routes added on top:
 - `GET /simulator/api/replies`: what the business sent to that customer, as the Twilio
   API (locally, the stand-in) lists it, with each message's delivery status.
 
+Each message posted to the webhook gets a line in the app's log, whoever posts it (the
+simulator, `facilchat simulate`, curl): the app runs without an access log.
+
 It reads the same environment as the webhook and nothing else. The webhook never
 imports this module: these routes are never deployed.
 """
@@ -26,15 +29,17 @@ import os
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from devstack.paths import PROJECT_ROOT
-from facilchat.simulate import WEBHOOK_PATH, inbound_form, sign
+from devstack.twilio_inbound import WEBHOOK_PATH, inbound_form, sign
 from webhook.application import create_app as create_webhook_app
 from webhook.config import Settings, get_settings
 from webhook.deps import SettingsDep
@@ -75,6 +80,43 @@ class SimulatorError(HTTPException):
     """An error the simulator page shows as is: `detail` is Spanish, for a person."""
 
 
+class InboundMessageLog:
+    """Logs each message posted to the webhook once it is answered: sender, business, status."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != WEBHOOK_PATH:
+            await self.app(scope, receive, send)
+            return
+        body = bytearray()
+        status = 0
+
+        async def receive_and_keep() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                body.extend(message.get("body", b""))
+            return message
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive_and_keep, send_and_note)
+        form = dict(parse_qsl(body.decode("utf-8", errors="replace")))
+        log.log(
+            logging.INFO if status < 400 else logging.WARNING,
+            "message %s from %s to %s: webhook answered %s",
+            form.get("MessageSid", "(no MessageSid)"),
+            form.get("From", "?").removeprefix("whatsapp:"),
+            form.get("To", "?").removeprefix("whatsapp:"),
+            status,
+        )
+
+
 class OutgoingMessage(BaseModel):
     """What the page sends: the customer's number, the business's, the text."""
 
@@ -88,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The webhook's app with the local landing page and simulator added."""
     app = create_webhook_app(settings)
     app.title = "FácilChat (local)"
+    app.add_middleware(InboundMessageLog)
     app.add_api_route("/", landing, methods=["GET"], response_class=HTMLResponse)
     app.add_api_route("/simulator", simulator_page, methods=["GET"], response_class=FileResponse)
     app.add_api_route("/simulator/api/businesses", list_businesses, methods=["GET"])
@@ -293,7 +336,6 @@ async def send_message(
         raise SimulatorError(502, f"El webhook no respondió: {error}") from None
     if not response.is_success:
         raise SimulatorError(502, _webhook_problem(response))
-    log.info("simulated %s from %s to %s", form["MessageSid"], customer, business)
     return {"ok": True, "message_sid": form["MessageSid"], "webhook_status": response.status_code}
 
 

@@ -46,7 +46,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import jwt
@@ -56,9 +56,7 @@ from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import Jsonb
 
 from devstack import keys
-
-if TYPE_CHECKING:
-    from devstack.gateway import GatewayConfig
+from devstack.gateway_config import GatewayConfig
 
 log = logging.getLogger("auth")
 

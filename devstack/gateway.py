@@ -12,12 +12,12 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 
 import jwt
 from aiohttp import ClientSession, ClientTimeout, web
 
-from devstack import keys
+from devstack import auth, keys, realtime
+from devstack.gateway_config import GatewayConfig as GatewayConfig
 
 HOP_BY_HOP = {
     "connection",
@@ -32,16 +32,6 @@ HOP_BY_HOP = {
     "content-length",
 }
 API_KEY_ROLES = {"anon", "service_role"}
-
-
-@dataclass(frozen=True)
-class GatewayConfig:
-    """What the gateway and the stand-ins mounted in it need to know."""
-
-    jwt_secret: str
-    postgrest_url: str
-    # A superuser connection for stand-ins that keep platform state (auth.users...).
-    database_url: str | None = None
 
 
 # A stand-in mounts its routes (and start-up/clean-up hooks) on the gateway's app.
@@ -151,8 +141,6 @@ def create_app(config: GatewayConfig, stand_ins: Sequence[StandIn] = ()) -> web.
 
 def stand_ins() -> list[StandIn]:
     """The services this machine stands in for, beyond PostgREST."""
-    from devstack import auth, realtime
-
     return [auth.mount, realtime.mount]
 
 

@@ -21,6 +21,8 @@ from devstack.paths import LOCAL_DIR
 
 POSTGRES_MAJOR = 15
 SUPERUSER = "postgres"
+# Throwaway clusters are `test-postgres[-<purpose>]-<pid>`, after the process that made them.
+TEST_CLUSTER_PREFIX = "test-postgres"
 # Settings for a disposable test cluster: durability buys nothing there.
 FAST_UNSAFE_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 
@@ -52,7 +54,13 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """Whether a server could listen on the loopback `port` now.
+
+    Binds as the servers do (Postgres, uvicorn, aiohttp, PostgREST): with SO_REUSEADDR,
+    so the connections a stopped stack left in TIME-WAIT do not count, while a socket
+    that listens there still does."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -75,7 +83,9 @@ class LocalPostgres:
         return cls(LOCAL_DIR / "postgres", port=54322)
 
     @classmethod
-    def for_tests(cls, name: str = "test-postgres") -> LocalPostgres:
+    def for_tests(cls, purpose: str = "") -> LocalPostgres:
+        """A throwaway cluster of this process alone: `destroy()` it after use."""
+        name = "-".join(part for part in (TEST_CLUSTER_PREFIX, purpose, str(os.getpid())) if part)
         return cls(LOCAL_DIR / name, port=free_port(), unsafe_fast=True)
 
     def url(self, dbname: str = "postgres", user: str = SUPERUSER) -> str:
@@ -214,3 +224,43 @@ class LocalPostgres:
         self.stop()
         shutil.rmtree(self.data_dir, ignore_errors=True)
         self.log_file.unlink(missing_ok=True)
+
+
+def cluster_owner_pid(path: Path) -> int | None:
+    """The pid a throwaway cluster, or its log, is named after (`test-postgres-…-<pid>`)."""
+    stem = path.name.removesuffix(".log")
+    head, _, pid = stem.rpartition("-")
+    if not head.startswith(TEST_CLUSTER_PREFIX) or not pid.isdigit():
+        return None
+    return int(pid)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_abandoned_clusters() -> list[Path]:
+    """Stop and delete the throwaway clusters whose process has exited.
+
+    A run that was killed could not delete its own cluster, and no one else uses it.
+    """
+    removed: list[Path] = []
+    for path in sorted(LOCAL_DIR.glob(f"{TEST_CLUSTER_PREFIX}*")):
+        data_dir = path.with_name(path.name.removesuffix(".log"))
+        cluster = LocalPostgres(data_dir)
+        pid = cluster_owner_pid(path)
+        if pid is None:
+            # Unnamed: the shared test cluster of earlier versions, once nothing runs on it.
+            abandoned = data_dir.name == TEST_CLUSTER_PREFIX and cluster.running_server() is None
+        else:
+            abandoned = not _process_exists(pid)
+        if abandoned and data_dir not in removed:
+            cluster.destroy()
+            removed.append(data_dir)
+    return removed

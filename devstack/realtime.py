@@ -53,7 +53,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jwt
 import psycopg
@@ -61,9 +61,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from psycopg import pq
 
 from devstack import keys
-
-if TYPE_CHECKING:
-    from devstack.gateway import GatewayConfig
+from devstack.gateway_config import GatewayConfig
 
 WEBSOCKET_PATH = "/realtime/v1/websocket"
 NOTIFY_CHANNEL = "realtime_broadcast"

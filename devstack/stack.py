@@ -9,13 +9,12 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import make_conninfo
 
-from devstack import keys
+from devstack import keys, migrations
 from devstack.paths import LOCAL_DIR, SEED_SQL
 from devstack.postgres import LocalPostgres, free_port
 from devstack.postgrest import PostgrestServer
 from devstack.process import ServiceProcess
 from devstack.twilio_api import TwilioStandIn
-from facilchat import migrate
 
 GATEWAY_PORT = 54321
 APP_PORT = 3000
@@ -114,7 +113,7 @@ class LocalStack:
                 self.postgres = LocalPostgres.for_dev()
                 self.postgres.start()
                 self.database_url = self.postgres.url()
-            migrate.migrate(self.database_url, local=True)
+            migrations.migrate(self.database_url, local=True)
             if seed:
                 load_seed(self.database_url)
             self.postgrest = PostgrestServer(

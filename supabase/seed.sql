@@ -58,6 +58,7 @@ $seed$
             fallback_message = 'Gracias por escribir a Panadería La Espiga 🥖 En un momento te atendemos.',
             away_message     = 'Gracias por escribirnos 🌙 Ahorita estamos cerrados. Abrimos de lunes a sábado '
                                    || 'de 7:00 a 20:00 y los domingos de 8:00 a 14:00; te respondemos en cuanto abramos.',
+            onboarding_complete = true,
             created_at       = now() - interval '45 days'
         where id = seed_owner;
 
@@ -381,12 +382,12 @@ $seed$
                      or (s.slot = 5 and off_manual is not null)
                      or (s.slot = 6 and off_thanks is not null))
         insert
-        into public.messages (id, owner_id, client_id, direction, body, media, status, twilio_message_id,
-                              reply_kind, faq_id, in_reply_to, attempts, created_at, updated_at)
+        into public.messages (id, owner_id, client_id, direction, content, media, status, twilio_message_id,
+                              reply_kind, faq_id, in_reply_to, attempts, "timestamp", created_at, updated_at)
         select case slot when 1 then q1_message_id when 3 then q2_message_id else gen_random_uuid() end,
                seed_owner,
                client_id,
-               case when inbound then 'inbound' else 'outbound' end,
+               case when inbound then 'in' else 'out' end,
                case slot
                    when 1 then q1_body
                    when 2 then case a1_kind
@@ -419,6 +420,7 @@ $seed$
                case slot when 2 then q1_message_id when 4 then q2_message_id when 5 then q1_message_id end,
                case when inbound then 0 else 1 end,
                sent_at,
+               sent_at,
                case when inbound then sent_at else sent_at + interval '4 seconds' end
         from slotted;
 
@@ -434,45 +436,47 @@ $seed$
                          c.id as client_id,
                          ((now() at time zone u.timezone)::date - m.days_back + m.local_time)
                              at time zone u.timezone as sent_at
-                  from (values ('miguel-baja', null, '+5213327731860', 'inbound', 'BAJA', 'received',
+                  from (values ('miguel-baja', null, '+5213327731860', 'in', 'BAJA', 'received',
                                 null, null, null, 3, time '18:40:00'),
-                               ('miguel-baja-ok', 'miguel-baja', '+5213327731860', 'outbound',
+                               ('miguel-baja-ok', 'miguel-baja', '+5213327731860', 'out',
                                 'Listo, ya no te enviaremos respuestas automáticas. Si quieres volver a '
                                     || 'recibirlas, escribe ALTA.',
                                 'delivered', 'opt_out', null, null, 3, time '18:40:03'),
-                               ('miguel-otra', null, '+5213327731860', 'inbound', 'Oigan, ¿a qué hora cierran hoy?',
+                               ('miguel-otra', null, '+5213327731860', 'in', 'Oigan, ¿a qué hora cierran hoy?',
                                 'received', null, null, null, 1, time '17:20:00'),
-                               ('ricardo-bolillos', null, '+5213330184457', 'outbound',
+                               ('ricardo-bolillos', null, '+5213330184457', 'out',
                                 'Hola Ricardo, ¿te apartamos tus bolillos para esta semana?', 'failed', 'manual',
                                 '63016',
                                 'Failed to send freeform message because you are outside the allowed window. '
                                     || 'If you are using WhatsApp, please use a Message Template.',
                                 12, time '10:05:00'),
-                               ('daniela-factura', null, '+5213319906648', 'outbound',
+                               ('daniela-factura', null, '+5213319906648', 'out',
                                 'Hola Daniela, ya quedó tu factura, te la mandamos a tu correo 📄', 'failed',
                                 'manual', '63016',
                                 'Failed to send freeform message because you are outside the allowed window. '
                                     || 'If you are using WhatsApp, please use a Message Template.',
                                 1, time '10:15:00'))
-                           as m(key, reply_to, phone, direction, body, status, reply_kind, error_code, error,
+                           as m(key, reply_to, phone, direction, content, status, reply_kind, error_code, error,
                                 days_back, local_time)
                            join public.clients c on c.owner_id = seed_owner and c.phone = m.phone
                            join public.users u on u.id = seed_owner)
         insert
-        into public.messages (id, owner_id, client_id, direction, body, status, twilio_message_id,
-                              reply_kind, error_code, error, in_reply_to, attempts, created_at, updated_at)
-        select s.id, seed_owner, s.client_id, s.direction, s.body, s.status,
+        into public.messages (id, owner_id, client_id, direction, content, status, twilio_message_id,
+                              reply_kind, error_code, error, in_reply_to, attempts, "timestamp", created_at,
+                              updated_at)
+        select s.id, seed_owner, s.client_id, s.direction, s.content, s.status,
                'SM' || md5('facilchat-seed/special/' || s.key),
                s.reply_kind, s.error_code, s.error,
                (select r.id from special r where r.key = s.reply_to),
-               case when s.direction = 'outbound' then 1 else 0 end,
+               case when s.direction = 'out' then 1 else 0 end,
                s.sent_at,
-               s.sent_at + case when s.direction = 'outbound' then interval '4 seconds' else interval '0' end
+               s.sent_at,
+               s.sent_at + case when s.direction = 'out' then interval '4 seconds' else interval '0' end
         from special s;
 
         update public.clients c
         set opted_out    = true,
-            opted_out_at = m.created_at
+            opted_out_at = m."timestamp"
         from public.messages m
         where c.owner_id = seed_owner
           and c.phone = '+5213327731860'
@@ -492,29 +496,29 @@ $seed$
             last_message_at = s.last_at,
             last_read_at    = s.read_at
         from (select c2.id,
-                     min(m.created_at) as first_at,
-                     max(m.created_at) as last_at,
+                     min(m."timestamp") as first_at,
+                     max(m."timestamp") as last_at,
                      case
-                         when p.unread = 0 then max(m.created_at)
-                         else (select coalesce(max(m2.created_at), oldest_unread.created_at - interval '1 second')
+                         when p.unread = 0 then max(m."timestamp")
+                         else (select coalesce(max(m2."timestamp"), oldest_unread."timestamp" - interval '1 second')
                                from public.messages m2
                                where m2.owner_id = seed_owner
                                  and m2.client_id = c2.id
-                                 and m2.created_at < oldest_unread.created_at)
+                                 and m2."timestamp" < oldest_unread."timestamp")
                          end as read_at
               from public.clients c2
                        join pg_temp.seed_client p on p.phone = c2.phone
                        join public.messages m on m.owner_id = c2.owner_id and m.client_id = c2.id
-                       cross join lateral (select mi.created_at
+                       cross join lateral (select mi."timestamp"
                                            from public.messages mi
                                            where mi.owner_id = c2.owner_id
                                              and mi.client_id = c2.id
-                                             and mi.direction = 'inbound'
-                                           order by mi.created_at desc
+                                             and mi.direction = 'in'
+                                           order by mi."timestamp" desc
                                            offset greatest(p.unread, 1) - 1
                                            limit 1) oldest_unread
               where c2.owner_id = seed_owner
-              group by c2.id, p.unread, oldest_unread.created_at) s
+              group by c2.id, p.unread, oldest_unread."timestamp") s
         where c.id = s.id;
 
         update public.clients c
@@ -522,8 +526,8 @@ $seed$
                             from public.messages m
                             where m.owner_id = c.owner_id
                               and m.client_id = c.id
-                              and m.direction = 'inbound'
-                              and m.created_at > c.last_read_at)
+                              and m.direction = 'in'
+                              and m."timestamp" > c.last_read_at)
         where c.owner_id = seed_owner;
 
         /**
@@ -538,11 +542,11 @@ $seed$
         insert into public.client_labels (client_id, label_id, created_at, updated_at)
         select m.client_id, l.id, min(m.created_at), min(m.created_at)
         from public.labels l
-                 join public.messages m on m.owner_id = l.owner_id and m.direction = 'inbound'
+                 join public.messages m on m.owner_id = l.owner_id and m.direction = 'in'
         where l.owner_id = seed_owner
           and l.type = 'auto'
           and l.builtin is null
-          and exists (select 1 from unnest(l.keywords) k where lower(m.body) like '%' || k || '%')
+          and exists (select 1 from unnest(l.keywords) k where lower(m.content) like '%' || k || '%')
         group by m.client_id, l.id;
 
         insert into public.client_labels (client_id, label_id, created_at, updated_at)
@@ -560,7 +564,7 @@ $seed$
                                      from public.messages m
                                      where m.owner_id = c.owner_id
                                        and m.client_id = c.id
-                                       and m.direction = 'outbound'
+                                       and m.direction = 'out'
                                      order by m.created_at desc
                                      limit 1) last_out
         where c.owner_id = seed_owner

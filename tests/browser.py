@@ -9,6 +9,8 @@ The pages' tests get it as the `browser` fixture of tests/devstack/conftest.py:
 
     with chromium() as browser:
         page = browser.new_page()
+
+Screenshots go to ARTIFACTS_DIR (.local/test-artifacts/), which the test session creates.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Error, ViewportSize, sync_playwright
+
+from devstack.paths import LOCAL_DIR
+
+# Screenshots and other files tests keep for a person to look at; git ignores .local/.
+ARTIFACTS_DIR = LOCAL_DIR / "test-artifacts"
 
 CHROMIUM = Path(os.environ.get("FACILCHAT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -2,7 +2,8 @@
 
 Each test session migrates its own fresh database, so runs never share data.
 Tests create their own tenants through the factories, so they never depend on
-each other's rows.
+each other's rows. Files a session keeps go to .local/test-artifacts/; its
+database clusters are deleted, and the session fails if one is left behind.
 """
 
 from __future__ import annotations
@@ -16,10 +17,17 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from devstack import keys
-from devstack.postgres import LocalPostgres, free_port
+from devstack import keys, migrations
+from devstack.paths import LOCAL_DIR
+from devstack.postgres import (
+    TEST_CLUSTER_PREFIX,
+    LocalPostgres,
+    cluster_owner_pid,
+    free_port,
+    remove_abandoned_clusters,
+)
 from devstack.stack import LocalStack
-from facilchat import migrate
+from tests.browser import ARTIFACTS_DIR
 
 
 @dataclass
@@ -43,6 +51,29 @@ class DatabaseServer:
             conn.execute(f'drop database if exists "{name}" with (force)')
 
 
+def clusters_of_this_session() -> set[str]:
+    """Throwaway clusters (and their logs) named after this process; other sessions' are theirs."""
+    return {
+        path.name
+        for path in LOCAL_DIR.glob(f"{TEST_CLUSTER_PREFIX}*")
+        if cluster_owner_pid(path) == os.getpid()
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def local_state() -> Iterator[None]:
+    """Creates the artifacts folder; fails the session if it leaves a cluster behind.
+
+    Autouse, so it is set up first and checks after every other session fixture is gone.
+    """
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    remove_abandoned_clusters()  # of killed runs
+    yield
+    left = sorted(clusters_of_this_session())
+    if left:
+        pytest.fail(f"the test session left clusters behind in {LOCAL_DIR}: {left}", pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def db_server() -> Iterator[DatabaseServer]:
     """The embedded test cluster, or the server named by DATABASE_URL."""
@@ -51,9 +82,9 @@ def db_server() -> Iterator[DatabaseServer]:
         yield DatabaseServer(make_conninfo(override, dbname="postgres"))
         return
     # A cluster of its own, so concurrent test sessions never stop each other's server.
-    cluster = LocalPostgres.for_tests(f"test-postgres-{os.getpid()}")
-    cluster.start()
+    cluster = LocalPostgres.for_tests()
     try:
+        cluster.start()
         yield DatabaseServer(cluster.url())
     finally:
         cluster.destroy()
@@ -78,7 +109,7 @@ def fresh_database(db_server: DatabaseServer) -> Iterator[Callable[[], str]]:
 def database_url(fresh_database: Callable[[], str]) -> str:
     """A database with the platform stand-in and every migration applied."""
     url = fresh_database()
-    migrate.migrate(url, local=True)
+    migrations.migrate(url, local=True)
     return url
 
 

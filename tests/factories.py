@@ -104,13 +104,13 @@ def create_message(
     owner_id: uuid.UUID,
     client_id: uuid.UUID,
     *,
-    body: str = "Hola, ¿tienen conchas?",
+    content: str = "Hola, ¿tienen conchas?",
 ) -> uuid.UUID:
     """An inbound message, as the webhook stores it."""
     row = conn.execute(
-        "insert into public.messages (owner_id, client_id, direction, body, status,"
-        " twilio_message_id) values (%s, %s, 'inbound', %s, 'received', %s) returning id",
-        (owner_id, client_id, body, random_twilio_sid()),
+        "insert into public.messages (owner_id, client_id, direction, content, status,"
+        " twilio_message_id) values (%s, %s, 'in', %s, 'received', %s) returning id",
+        (owner_id, client_id, content, random_twilio_sid()),
     ).fetchone()
     assert row is not None
     message_id: uuid.UUID = row[0]

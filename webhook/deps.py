@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request
 
 from webhook import database, sender, signature
 from webhook.config import Settings, get_settings
-from webhook.forms import InvalidForm, parse_form
+from webhook.forms import InvalidForm, parse_form, read_body
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
@@ -51,7 +51,9 @@ SenderDep = Annotated[sender.Sender, Depends(get_sender)]
 async def signed_twilio_form(request: Request, settings: SettingsDep) -> dict[str, str]:
     """The posted form, once its X-Twilio-Signature proves Twilio sent it."""
     try:
-        form = parse_form(await request.body(), request.headers.get("content-type"))
+        # Streamed and bounded: an oversized post is refused without being read whole.
+        body = await read_body(request.stream(), request.headers.get("content-length"))
+        form = parse_form(body, request.headers.get("content-type"))
     except InvalidForm as error:
         raise HTTPException(status_code=400, detail=str(error)) from None
     url = signature.public_url(request, settings.public_url)

@@ -22,7 +22,7 @@ class InboundMessage:
     message_sid: str
     sender: str  # the customer, +E164
     to: str  # the business, +E164
-    body: str
+    content: str  # Twilio's Body
     profile_name: str | None
     media: list[dict[str, Any]] = field(default_factory=list)
 
@@ -31,7 +31,7 @@ class InboundMessage:
             "p_to": self.to,
             "p_from": self.sender,
             "p_message_sid": self.message_sid,
-            "p_body": self.body,
+            "p_content": self.content,
             "p_profile_name": self.profile_name,
             "p_media": self.media,
         }

@@ -34,12 +34,12 @@ def send_claimed(
 ) -> bool:
     """Send a reply this process has claimed; True when Twilio has it."""
     message_id = str(claimed["id"])
-    to, from_, body = str(claimed["to"]), str(claimed["from"]), str(claimed["body"])
+    to, from_, content = str(claimed["to"]), str(claimed["from"]), str(claimed["content"])
     if claimed.get("reconcile_since"):
         # An earlier sender held this reply and vanished: did it get it out?
         since = datetime.fromisoformat(str(claimed["reconcile_since"])) - CLOCK_SKEW
         try:
-            already = sender.find_sent(to, from_, body, since)
+            already = sender.find_sent(to, from_, content, since)
         except SenderUnavailable as error:
             # Still unknown: the next attempt must check again before sending.
             log.warning("reply %s: cannot check Twilio (%s); retrying later", message_id, error)
@@ -55,7 +55,7 @@ def send_claimed(
             log.info("reply %s was already sent as %s", message_id, already.sid)
             db.record_outbound_result(message_id, twilio_sid=already.sid, status=already.status)
             return True
-    result = sender.send_whatsapp(to, from_, body, status_callback)
+    result = sender.send_whatsapp(to, from_, content, status_callback)
     if result.accepted:
         db.record_outbound_result(message_id, twilio_sid=result.sid, status=result.status)
         return True

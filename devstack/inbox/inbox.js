@@ -18,10 +18,10 @@ function addMessage(row, live) {
   const item = document.createElement("li");
   item.dataset.id = row.id;
   item.className = row.direction;
-  const who = row.direction === "inbound" ? "Cliente"
+  const who = row.direction === "in" ? "Cliente"
     : row.reply_kind === "manual" ? "Respuesta del negocio" : "Respuesta automática";
-  const when = new Date(row.created_at).toLocaleTimeString("es-MX");
-  item.textContent = row.body || "(sin texto)";
+  const when = new Date(row.timestamp).toLocaleTimeString("es-MX");
+  item.textContent = row.content || "(sin texto)";
   const meta = document.createElement("small");
   meta.textContent = `${who} · ${when}${live ? " · en vivo" : ""}`;
   item.appendChild(meta);
@@ -30,7 +30,7 @@ function addMessage(row, live) {
 
 async function loadRecent() {
   const { data, error } = await client.from("messages")
-    .select("id, direction, body, reply_kind, created_at").order("created_at", { ascending: false }).limit(20);
+    .select("id, direction, content, reply_kind, timestamp").order("timestamp", { ascending: false }).limit(20);
   if (error) { showError(`No se pudieron leer los mensajes: ${error.message}`); return; }
   data.reverse().forEach((row) => addMessage(row, false));
 }

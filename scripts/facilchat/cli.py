@@ -22,15 +22,7 @@ def _db_url(value: str | None) -> str:
 def cmd_db_migrate(args: argparse.Namespace) -> int:
     from facilchat import migrate
 
-    try:
-        applied = migrate.migrate(_db_url(args.db_url), local=args.local)
-    except migrate.MigrationError as error:
-        print(f"error: migration failed, nothing of it was applied: {error}", file=sys.stderr)
-        return 1
-    for migration in applied:
-        print(f"applied {migration.version}_{migration.name}")
-    print(f"{len(applied)} migration(s) applied; the database is up to date.")
-    return 0
+    return migrate.run(_db_url(args.db_url), local=args.local)
 
 
 def cmd_dev(args: argparse.Namespace) -> int:

@@ -35,8 +35,8 @@ import psycopg
 from psycopg.conninfo import make_conninfo
 from psycopg.types.json import Jsonb
 
+from devstack import migrations
 from devstack.postgres import LocalPostgres, PostgresError
-from facilchat import migrate
 
 
 class DataSetError(ValueError):
@@ -249,31 +249,28 @@ def evaluate(db_url: str, businesses: list[Business], out: TextIO) -> Summary:
 
 @contextmanager
 def throwaway_database() -> Iterator[str]:
-    """A migrated database on the embedded test cluster, dropped afterwards.
+    """A migrated database on a throwaway embedded cluster, dropped afterwards.
 
-    The cluster is stopped at the end only if this command started it, so a
-    test run using the same cluster is left alone.
+    The cluster is this command's own (`.local/test-postgres-faq-eval-<pid>`) and
+    is deleted at the end, so nothing is left in the state folder.
     """
-    cluster = LocalPostgres.for_tests()
-    cluster.initialize()
-    already_running = cluster.running_port() is not None
+    cluster = LocalPostgres.for_tests("faq-eval")
     print("faq-eval: starting the embedded Postgres…", file=sys.stderr)
-    cluster.start()
     name = f"facilchat_faq_eval_{uuid.uuid4().hex[:10]}"
     try:
+        cluster.start()
         with psycopg.connect(cluster.url(), autocommit=True) as admin:
             admin.execute(f'create database "{name}"')
         try:
             url = make_conninfo(cluster.url(), dbname=name)
             print(f"faq-eval: migrating throwaway database {name}…", file=sys.stderr)
-            migrate.migrate(url, local=True)
+            migrations.migrate(url, local=True)
             yield url
         finally:
             with psycopg.connect(cluster.url(), autocommit=True) as admin:
                 admin.execute(f'drop database if exists "{name}" with (force)')
     finally:
-        if not already_running:
-            cluster.stop()
+        cluster.destroy()
 
 
 def run(path: Path, db_url: str | None = None, out: TextIO | None = None) -> int:
@@ -290,7 +287,7 @@ def run(path: Path, db_url: str | None = None, out: TextIO | None = None) -> int
         else:
             with throwaway_database() as url:
                 summary = evaluate(url, businesses, out)
-    except (psycopg.Error, migrate.MigrationError, PostgresError) as error:
+    except (psycopg.Error, migrations.MigrationError, PostgresError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(summary.line(), file=out, flush=True)

@@ -1,98 +1,24 @@
-"""Apply supabase/migrations to a database, as `supabase db push` does.
+"""`facilchat db migrate`: bring a database up to date with supabase/migrations.
 
-Applied versions are recorded in supabase_migrations.schema_migrations, the
-table the Supabase CLI keeps, so the CLI and this command agree on what is
-already applied and either can take over from the other.
+The migrator is `devstack.migrations`, which the local stack also runs when it
+starts; this module is the command's output and exit status.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
+import sys
 
-import psycopg
-
-from devstack.paths import MIGRATIONS_DIR, PLATFORM_SQL
-
-MIGRATION_FILE = re.compile(r"^(?P<version>\d+)_(?P<name>.+)\.sql$")
-
-HISTORY_DDL = """
-create schema if not exists supabase_migrations;
-create table if not exists supabase_migrations.schema_migrations (
-    version text not null primary key,
-    statements text[],
-    name text
-);
-"""
+from devstack.migrations import MigrationError, migrate
 
 
-@dataclass(frozen=True)
-class Migration:
-    version: str
-    name: str
-    path: Path
-
-    @property
-    def sql(self) -> str:
-        return self.path.read_text(encoding="utf-8")
-
-
-class MigrationError(RuntimeError):
-    """A migration failed; nothing of it was applied."""
-
-
-def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """The migration files in version order; other files are ignored."""
-    migrations = []
-    for path in directory.glob("*.sql"):
-        match = MIGRATION_FILE.match(path.name)
-        if match:
-            migrations.append(Migration(match["version"], match["name"], path))
-    return sorted(migrations, key=lambda m: m.version)
-
-
-def applied_versions(conn: psycopg.Connection[tuple[str]]) -> set[str]:
-    with conn.transaction():
-        conn.execute(HISTORY_DDL)
-        rows = conn.execute("select version from supabase_migrations.schema_migrations").fetchall()
-    return {row[0] for row in rows}
-
-
-def load_platform_stand_in(conn: psycopg.Connection[tuple[str]]) -> None:
-    """Create the Supabase platform objects a plain Postgres lacks (local only)."""
-    with conn.transaction():
-        conn.execute(PLATFORM_SQL.read_text(encoding="utf-8"))
-
-
-def apply(conn: psycopg.Connection[tuple[str]], migrations: Iterable[Migration]) -> list[Migration]:
-    """Apply the pending migrations, each in its own transaction, in order."""
-    done = applied_versions(conn)
-    applied = []
-    for migration in migrations:
-        if migration.version in done:
-            continue
-        sql = migration.sql
-        try:
-            with conn.transaction():
-                conn.execute(sql)  # trusted project SQL
-                conn.execute(
-                    "insert into supabase_migrations.schema_migrations (version, name, statements)"
-                    " values (%s, %s, %s)",
-                    (migration.version, migration.name, [sql]),
-                )
-        except psycopg.Error as error:
-            raise MigrationError(f"{migration.path.name}: {error}") from error
-        applied.append(migration)
-    return applied
-
-
-def migrate(
-    db_url: str, *, local: bool = False, directory: Path = MIGRATIONS_DIR
-) -> list[Migration]:
-    """Bring the database at `db_url` up to date; returns what was applied."""
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        if local:
-            load_platform_stand_in(conn)
-        return apply(conn, discover(directory))
+def run(db_url: str, *, local: bool) -> int:
+    """Apply the pending migrations and say which; 1 when one fails."""
+    try:
+        applied = migrate(db_url, local=local)
+    except MigrationError as error:
+        print(f"error: migration failed, nothing of it was applied: {error}", file=sys.stderr)
+        return 1
+    for migration in applied:
+        print(f"applied {migration.version}_{migration.name}")
+    print(f"{len(applied)} migration(s) applied; the database is up to date.")
+    return 0

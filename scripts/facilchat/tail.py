@@ -6,9 +6,14 @@ with supabase-py (or take a user's access token), hand the token to Realtime
 `inbox:<user id>`. The database broadcasts every change to the inbox tables
 there, and each one is printed as one line:
 
-    14:03:07  messages       INSERT  inbound   received   Hola, ¿tienen conchas?
-    14:03:07  messages       INSERT  outbound  queued     Abrimos de 8 a 20 h.
+    14:03:07  messages       INSERT  in   received   Hola, ¿tienen conchas?
+    14:03:07  messages       INSERT  out  queued     Abrimos de 8 a 20 h.
     14:03:07  clients        UPDATE  María (+5213312345678)
+    14:03:07  client_labels  INSERT  María (+5213312345678)  Cliente nuevo
+
+A label change names its client and label: those seen in earlier broadcasts
+are remembered, the others are read once through the API, under the same
+row-level security as the dashboard.
 
 Ctrl-C stops it (exit status 0). It exits with 1 when Realtime refuses the
 channel or closes it (an expired `--access-token`; a signed-in session is
@@ -25,7 +30,7 @@ import os
 import sys
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -100,12 +105,44 @@ def run(
 
 
 @dataclass
+class InboxNames:
+    """Client and label names by id, for lines about client_labels, whose rows hold only ids."""
+
+    clients: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def remember(self, broadcast: Mapping[str, Any]) -> None:
+        change = broadcast.get("payload") or {}
+        row = change.get("record") or change.get("old_record") or {}
+        row_id = row.get("id")
+        if not row_id:
+            return
+        if change.get("table") == "clients":
+            self.clients[str(row_id)] = client_name(row)
+        elif change.get("table") == "labels":
+            self.labels[str(row_id)] = _one_line(row.get("name"), 60)
+
+    def missing(self, broadcast: Mapping[str, Any]) -> tuple[str | None, str | None]:
+        """The client and label ids a client_labels line needs and we cannot name yet."""
+        change = broadcast.get("payload") or {}
+        if change.get("table") != "client_labels":
+            return None, None
+        row = change.get("record") or change.get("old_record") or {}
+        client_id, label_id = str(row.get("client_id") or ""), str(row.get("label_id") or "")
+        return (
+            client_id if client_id and client_id not in self.clients else None,
+            label_id if label_id and label_id not in self.labels else None,
+        )
+
+
+@dataclass
 class Tail:
     url: str
     anon_key: str
     out: TextIO
     err: TextIO
     stop: threading.Event
+    names: InboxNames = field(default_factory=InboxNames)
 
     async def run(
         self, *, access_token: str | None, email: str | None, password: str | None
@@ -151,8 +188,13 @@ class Tail:
         def on_state(state: Any, error: Exception | None) -> None:
             states.put_nowait((str(getattr(state, "value", state)), error))
 
+        # One consumer prints in arrival order, even while it waits for a name lookup.
+        events: asyncio.Queue[Mapping[str, Any]] = asyncio.Queue()
+
         def on_broadcast(payload: Mapping[str, Any]) -> None:
-            print(format_event(payload, datetime.now()), file=self.out, flush=True)
+            events.put_nowait(payload)
+
+        printer = asyncio.create_task(self._print_events(client, token, events))
 
         channel = client.channel(
             topic,
@@ -175,19 +217,61 @@ class Tail:
         print(f"Following {topic} (Ctrl-C to stop)", file=self.err, flush=True)
 
         last_error: Exception | None = None
-        while not self.stop.is_set():
-            try:
-                state, error = await asyncio.wait_for(states.get(), POLL_SECONDS)
-            except TimeoutError:
-                continue
-            if state == "CHANNEL_ERROR":
-                last_error = error
-                print(f"warning: {topic}: {_reason(error)}; rejoining", file=self.err, flush=True)
-            elif state == "CLOSED":
-                raise TailError(f"Realtime closed {topic}: {_reason(last_error) or 'closed'}")
-            elif state == "SUBSCRIBED":
-                print(f"Following {topic} again", file=self.err, flush=True)
+        try:
+            while not self.stop.is_set():
+                try:
+                    state, error = await asyncio.wait_for(states.get(), POLL_SECONDS)
+                except TimeoutError:
+                    continue
+                if state == "CHANNEL_ERROR":
+                    last_error = error
+                    print(
+                        f"warning: {topic}: {_reason(error)}; rejoining", file=self.err, flush=True
+                    )
+                elif state == "CLOSED":
+                    raise TailError(f"Realtime closed {topic}: {_reason(last_error) or 'closed'}")
+                elif state == "SUBSCRIBED":
+                    print(f"Following {topic} again", file=self.err, flush=True)
+        finally:
+            printer.cancel()
         return 0
+
+    async def _print_events(
+        self, client: AsyncClient, token: str, events: asyncio.Queue[Mapping[str, Any]]
+    ) -> None:
+        while True:
+            broadcast = await events.get()
+            self.names.remember(broadcast)
+            client_id, label_id = self.names.missing(broadcast)
+            if client_id or label_id:
+                await self._look_up(client, token, client_id, label_id)
+            print(format_event(broadcast, datetime.now(), self.names), file=self.out, flush=True)
+
+    async def _look_up(
+        self, client: AsyncClient, token: str, client_id: str | None, label_id: str | None
+    ) -> None:
+        """Read a client's or label's name through the API, as the signed-in owner."""
+        client.postgrest.auth(token)
+        try:
+            if client_id:
+                found = (
+                    await client.table("clients")
+                    .select("id,name,phone")
+                    .eq("id", client_id)
+                    .execute()
+                )
+                for row in _rows(found.data):
+                    self.names.clients[str(row["id"])] = client_name(row)
+            if label_id:
+                found = await client.table("labels").select("id,name").eq("id", label_id).execute()
+                for row in _rows(found.data):
+                    self.names.labels[str(row["id"])] = _one_line(row.get("name"), 60)
+        except Exception as error:  # the line still prints, with the ids
+            print(f"warning: could not read names: {error}", file=self.err, flush=True)
+
+
+def _rows(data: object) -> list[Mapping[str, Any]]:
+    return [row for row in data if isinstance(row, Mapping)] if isinstance(data, list) else []
 
 
 def user_id_of(access_token: str) -> str:
@@ -221,7 +305,13 @@ def _one_line(text: object, width: int = BODY_WIDTH) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def format_event(broadcast: Mapping[str, Any], now: datetime) -> str:
+def client_name(row: Mapping[str, Any]) -> str:
+    return f"{_one_line(row.get('name') or '(sin nombre)', 60)} ({row.get('phone', '?')})"
+
+
+def format_event(
+    broadcast: Mapping[str, Any], now: datetime, names: InboxNames | None = None
+) -> str:
     """One line for one database broadcast: time, table, operation, and what changed."""
     change = broadcast.get("payload") or {}
     table = str(change.get("table") or "?")
@@ -229,18 +319,21 @@ def format_event(broadcast: Mapping[str, Any], now: datetime) -> str:
     row = change.get("record") or change.get("old_record") or {}
     if table == "messages":
         detail = (
-            f"{row.get('direction', '?'):<8}  {row.get('status', '?'):<9} "
-            f" {_one_line(row.get('body'))}"
+            f"{row.get('direction', '?'):<3}  {row.get('status', '?'):<9} "
+            f" {_one_line(row.get('content'))}"
         )
     elif table == "clients":
-        detail = f"{_one_line(row.get('name') or '(no name)', 60)} ({row.get('phone', '?')})"
+        detail = client_name(row)
     elif table == "labels":
         detail = _one_line(row.get("name"), 60)
     elif table == "faqs":
         detail = _one_line(row.get("question"))
     elif table == "client_labels":
+        names = names or InboxNames()
         client_id, label_id = str(row.get("client_id", "?")), str(row.get("label_id", "?"))
-        detail = f"client {client_id[:8]}  label {label_id[:8]}"
+        client = names.clients.get(client_id) or f"client {client_id[:8]}"
+        label = names.labels.get(label_id) or f"label {label_id[:8]}"
+        detail = f"{client}  {label}"
     else:
         detail = ""
     return f"{now:%H:%M:%S}  {table:<13}  {operation:<6}  {detail}".rstrip()

@@ -58,18 +58,30 @@ grant anon, authenticated, service_role to authenticator;
  * Schemas and default privileges
  * ---------------------------------------------------------------------------
  */
+-- Supabase grants table, sequence and function privileges on public to the API
+-- roles by default; RLS and explicit revokes in migrations narrow them. The
+-- platform sets them once, when the project is created: loading this file
+-- again must not undo what a migration has since revoked.
+do
+$$
+    begin
+        if not exists (select 1 from pg_namespace where nspname = 'auth') then
+            alter default privileges in schema public
+                grant all on tables to anon, authenticated, service_role;
+            alter default privileges in schema public
+                grant all on sequences to anon, authenticated, service_role;
+            alter default privileges in schema public
+                grant all on functions to anon, authenticated, service_role;
+        end if;
+    end
+$$;
+
 create schema if not exists extensions;
 create schema if not exists auth;
 create schema if not exists realtime;
 
 grant usage on schema public, extensions to anon, authenticated, service_role;
 grant usage on schema auth, realtime to anon, authenticated, service_role;
-
--- Supabase grants table, sequence and function privileges on public to the API
--- roles by default; RLS and explicit revokes in migrations narrow them.
-alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
-alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
-alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
 
 create extension if not exists pgcrypto with schema extensions;
 create extension if not exists "uuid-ossp" with schema extensions;

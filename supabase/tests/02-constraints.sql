@@ -33,25 +33,25 @@ values ('a3000000-0000-4000-8000-000000000001', '11111111-1111-4111-8111-1111111
  * ---------------------------------------------------------------------------
  */
 select throws_ok(
-    $$ insert into public.clients (owner_id, phone) values ('11111111-1111-4111-8111-111111111111', 'abc') $$,
+    $$ insert into public.clients (owner_id, phone, name) values ('11111111-1111-4111-8111-111111111111', 'abc', 'Cliente') $$,
     '23514', null, 'a phone of letters is rejected');
 select throws_ok(
-    $$ insert into public.clients (owner_id, phone) values ('11111111-1111-4111-8111-111111111111', '5213300000001') $$,
+    $$ insert into public.clients (owner_id, phone, name) values ('11111111-1111-4111-8111-111111111111', '5213300000001', 'Cliente') $$,
     '23514', null, 'a phone without the plus sign is rejected');
 select throws_ok(
-    $$ insert into public.clients (owner_id, phone) values ('11111111-1111-4111-8111-111111111111', '+0123456789') $$,
+    $$ insert into public.clients (owner_id, phone, name) values ('11111111-1111-4111-8111-111111111111', '+0123456789', 'Cliente') $$,
     '23514', null, 'a phone with a leading zero country code is rejected');
 select throws_ok(
-    $$ insert into public.clients (owner_id, phone) values ('11111111-1111-4111-8111-111111111111', '+123456') $$,
+    $$ insert into public.clients (owner_id, phone, name) values ('11111111-1111-4111-8111-111111111111', '+123456', 'Cliente') $$,
     '23514', null, 'a phone with fewer than 7 digits is rejected');
 select throws_ok(
-    $$ insert into public.clients (owner_id, phone) values ('11111111-1111-4111-8111-111111111111', '+1234567890123456') $$,
+    $$ insert into public.clients (owner_id, phone, name) values ('11111111-1111-4111-8111-111111111111', '+1234567890123456', 'Cliente') $$,
     '23514', null, 'a phone with more than 15 digits is rejected');
 select throws_ok(
-    $$ insert into public.clients (owner_id, phone) values ('11111111-1111-4111-8111-111111111111', '+52 1 33 0000 0002') $$,
+    $$ insert into public.clients (owner_id, phone, name) values ('11111111-1111-4111-8111-111111111111', '+52 1 33 0000 0002', 'Cliente') $$,
     '23514', null, 'a phone with spaces is rejected');
 select lives_ok(
-    $$ insert into public.clients (owner_id, phone) values ('11111111-1111-4111-8111-111111111111', '+5213300000002') $$,
+    $$ insert into public.clients (owner_id, phone, name) values ('11111111-1111-4111-8111-111111111111', '+5213300000002', 'Cliente') $$,
     'a valid E.164 phone is accepted');
 
 select throws_ok(
@@ -70,10 +70,10 @@ select throws_ok(
  * ---------------------------------------------------------------------------
  */
 select throws_ok(
-    $$ insert into public.clients (owner_id, phone) values ('11111111-1111-4111-8111-111111111111', '+5213300000001') $$,
+    $$ insert into public.clients (owner_id, phone, name) values ('11111111-1111-4111-8111-111111111111', '+5213300000001', 'Cliente') $$,
     '23505', null, 'the same phone twice for one owner is rejected');
 select lives_ok(
-    $$ insert into public.clients (owner_id, phone) values ('22222222-2222-4222-8222-222222222222', '+5213300000001') $$,
+    $$ insert into public.clients (owner_id, phone, name) values ('22222222-2222-4222-8222-222222222222', '+5213300000001', 'Cliente') $$,
     'the same phone for two different owners is allowed');
 select throws_ok(
     $$ update public.clients set status = 'deleted' where id = 'a1000000-0000-4000-8000-000000000001' $$,
@@ -118,77 +118,77 @@ select throws_ok(
  * ---------------------------------------------------------------------------
  */
 select lives_ok(
-    $$ insert into public.messages (id, owner_id, client_id, direction, body, status, twilio_message_id)
+    $$ insert into public.messages (id, owner_id, client_id, direction, content, status, twilio_message_id)
        values ('a4000000-0000-4000-8000-000000000001', '11111111-1111-4111-8111-111111111111',
-               'a1000000-0000-4000-8000-000000000001', 'inbound', 'Hola', 'received', 'SM00000000000000000000000000000001') $$,
+               'a1000000-0000-4000-8000-000000000001', 'in', 'Hola', 'received', 'SM00000000000000000000000000000001') $$,
     'an inbound received message is accepted');
 select throws_ok(
-    $$ insert into public.messages (owner_id, client_id, direction, body, status, twilio_message_id)
+    $$ insert into public.messages (owner_id, client_id, direction, content, status, twilio_message_id)
        values ('22222222-2222-4222-8222-222222222222', 'b1000000-0000-4000-8000-000000000001',
-               'inbound', 'Hola', 'received', 'SM00000000000000000000000000000001') $$,
+               'in', 'Hola', 'received', 'SM00000000000000000000000000000001') $$,
     '23505', null, 'twilio_message_id is unique across all businesses');
 select throws_ok(
-    $$ insert into public.messages (owner_id, client_id, direction, body, status)
-       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'inbound', 'Hola', 'queued') $$,
+    $$ insert into public.messages (owner_id, client_id, direction, content, status)
+       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'in', 'Hola', 'queued') $$,
     '23514', null, 'an inbound message must be received');
 select throws_ok(
-    $$ insert into public.messages (owner_id, client_id, direction, body, status)
-       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'outbound', 'Hola', 'received') $$,
+    $$ insert into public.messages (owner_id, client_id, direction, content, status)
+       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'out', 'Hola', 'received') $$,
     '23514', null, 'an outbound message cannot be received');
 select throws_ok(
     $$ insert into public.messages (owner_id, client_id, direction, status)
-       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'inbound', 'received') $$,
-    '23514', null, 'a message with neither body nor media is rejected');
+       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'in', 'received') $$,
+    '23514', null, 'a message with neither content nor media is rejected');
 select lives_ok(
-    $$ insert into public.messages (owner_id, client_id, direction, body, media, status)
-       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'inbound', '',
+    $$ insert into public.messages (owner_id, client_id, direction, content, media, status)
+       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'in', '',
                '[{"url": "https://example.com/a.jpg", "content_type": "image/jpeg"}]', 'received') $$,
-    'a message with media and no body is accepted');
+    'a message with media and no content is accepted');
 select throws_ok(
-    $$ insert into public.messages (owner_id, client_id, direction, body, media, status)
-       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'inbound', 'Hola',
+    $$ insert into public.messages (owner_id, client_id, direction, content, media, status)
+       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'in', 'Hola',
                '{"url": "https://example.com/a.jpg"}', 'received') $$,
     '23514', null, 'messages.media must be a JSON array');
 select throws_ok(
-    $$ insert into public.messages (owner_id, client_id, direction, body, status)
+    $$ insert into public.messages (owner_id, client_id, direction, content, status)
        values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'sideways', 'Hola', 'received') $$,
-    '23514', null, 'direction must be inbound or outbound');
+    '23514', null, 'direction must be in or out');
 select throws_ok(
-    $$ insert into public.messages (owner_id, client_id, direction, body, status)
-       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'outbound', 'Hola', 'pending') $$,
+    $$ insert into public.messages (owner_id, client_id, direction, content, status)
+       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'out', 'Hola', 'pending') $$,
     '23514', null, 'status must be a known Twilio status');
 select throws_ok(
-    $$ insert into public.messages (owner_id, client_id, direction, body, status, attempts)
-       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'outbound', 'Hola', 'queued', -1) $$,
+    $$ insert into public.messages (owner_id, client_id, direction, content, status, attempts)
+       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'out', 'Hola', 'queued', -1) $$,
     '23514', null, 'attempts cannot be negative');
 select throws_ok(
-    $$ insert into public.messages (owner_id, client_id, direction, body, status, reply_kind, faq_id)
-       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'outbound', 'De 9 a 6.',
+    $$ insert into public.messages (owner_id, client_id, direction, content, status, reply_kind, faq_id)
+       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'out', 'De 9 a 6.',
                'queued', 'fallback', 'a3000000-0000-4000-8000-000000000001') $$,
     '23514', null, 'faq_id is rejected on a fallback reply');
 select throws_ok(
-    $$ insert into public.messages (owner_id, client_id, direction, body, status, faq_id)
-       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'outbound', 'De 9 a 6.',
+    $$ insert into public.messages (owner_id, client_id, direction, content, status, faq_id)
+       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'out', 'De 9 a 6.',
                'queued', 'a3000000-0000-4000-8000-000000000001') $$,
     '23514', null, 'faq_id is rejected without a reply_kind');
 select lives_ok(
-    $$ insert into public.messages (id, owner_id, client_id, direction, body, status, reply_kind, faq_id, in_reply_to)
+    $$ insert into public.messages (id, owner_id, client_id, direction, content, status, reply_kind, faq_id, in_reply_to)
        values ('a4000000-0000-4000-8000-000000000002', '11111111-1111-4111-8111-111111111111',
-               'a1000000-0000-4000-8000-000000000001', 'outbound', 'De 9 a 6.', 'queued', 'faq',
+               'a1000000-0000-4000-8000-000000000001', 'out', 'De 9 a 6.', 'queued', 'faq',
                'a3000000-0000-4000-8000-000000000001', 'a4000000-0000-4000-8000-000000000001') $$,
     'faq_id is accepted on a faq reply');
 select throws_ok(
-    $$ insert into public.messages (owner_id, client_id, direction, body, status, reply_kind)
-       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'inbound', 'Hola',
+    $$ insert into public.messages (owner_id, client_id, direction, content, status, reply_kind)
+       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'in', 'Hola',
                'received', 'manual') $$,
     '23514', null, 'reply_kind is rejected on an inbound message');
 select throws_ok(
-    $$ insert into public.messages (owner_id, client_id, direction, body, status)
-       values ('11111111-1111-4111-8111-111111111111', 'b1000000-0000-4000-8000-000000000001', 'inbound', 'Hola', 'received') $$,
+    $$ insert into public.messages (owner_id, client_id, direction, content, status)
+       values ('11111111-1111-4111-8111-111111111111', 'b1000000-0000-4000-8000-000000000001', 'in', 'Hola', 'received') $$,
     '23503', null, 'a message of A cannot point to a client of B');
 select throws_ok(
-    $$ insert into public.messages (owner_id, client_id, direction, body, status, reply_kind, faq_id)
-       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'outbound', '100 pesos.',
+    $$ insert into public.messages (owner_id, client_id, direction, content, status, reply_kind, faq_id)
+       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'out', '100 pesos.',
                'queued', 'faq', 'b3000000-0000-4000-8000-000000000001') $$,
     '23503', null, 'a message of A cannot point to a FAQ of B');
 select throws_ok(

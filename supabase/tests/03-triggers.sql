@@ -7,7 +7,7 @@ begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
 
-select plan(32);
+select plan(35);
 
 /*
  * ---------------------------------------------------------------------------
@@ -18,7 +18,10 @@ select triggers_are('auth', 'users', array ['on_auth_user_created', 'on_auth_use
                     'auth.users has the mirror triggers');
 select triggers_are('public', 'users', array ['users_check_timezone', 'users_set_updated_at'],
                     'public.users has its triggers');
-select triggers_are('public', 'clients', array ['clients_set_updated_at', 'clients_broadcast_changes'], 'public.clients has its triggers');
+select triggers_are('public', 'clients',
+                    array ['clients_set_updated_at', 'clients_broadcast_changes', 'clients_apply_kept_opt_out',
+                           'clients_keep_opt_out'],
+                    'public.clients has its triggers');
 select triggers_are('public', 'labels', array ['labels_set_updated_at', 'labels_broadcast_changes'], 'public.labels has its triggers');
 select triggers_are('public', 'client_labels', array ['client_labels_check_tenant', 'client_labels_set_updated_at', 'client_labels_broadcast_changes'],
                     'public.client_labels has its triggers');
@@ -38,21 +41,35 @@ values ('11111111-1111-4111-8111-111111111111', 'ana@example.com', '{"full_name"
        ('44444444-4444-4444-8444-444444444444', 'dani@example.com', null);
 
 select results_eq(
-    $$ select email, full_name from public.users where id = '11111111-1111-4111-8111-111111111111' $$,
+    $$ select email, name from public.users where id = '11111111-1111-4111-8111-111111111111' $$,
     $$ values ('ana@example.com'::text, 'Ana López'::text) $$,
-    'signing up creates public.users with the email and full_name');
+    'signing up creates public.users with the email and name');
 select results_eq(
-    $$ select email, full_name from public.users where id = '22222222-2222-4222-8222-222222222222' $$,
+    $$ select email, name from public.users where id = '22222222-2222-4222-8222-222222222222' $$,
     $$ values ('beto@example.com'::text, 'Beto Ruiz'::text) $$,
-    'full_name falls back to the name metadata (e.g. Google sign in)');
+    'name falls back to the name metadata (e.g. Google sign in)');
 select results_eq(
-    $$ select full_name from public.users where id = '33333333-3333-4333-8333-333333333333' $$,
+    $$ select name from public.users where id = '33333333-3333-4333-8333-333333333333' $$,
     $$ values ('Carolina'::text) $$,
     'full_name metadata wins over name');
 select results_eq(
-    $$ select email, full_name from public.users where id = '44444444-4444-4444-8444-444444444444' $$,
+    $$ select email, name from public.users where id = '44444444-4444-4444-8444-444444444444' $$,
     $$ values ('dani@example.com'::text, null::text) $$,
-    'a user without metadata gets a row with a null full_name');
+    'a user without metadata gets a row with a null name');
+select lives_ok(
+    $$ insert into auth.users (id, email, raw_user_meta_data)
+       values ('55555555-5555-4555-8555-555555555555', 'eva@example.com',
+               jsonb_build_object('full_name', repeat('Eva ', 100))) $$,
+    'signing up with a 400-character name does not fail');
+select results_eq(
+    $$ select char_length(name) <= 200, name = btrim(left(repeat('Eva ', 100), 200))
+       from public.users where id = '55555555-5555-4555-8555-555555555555' $$,
+    $$ values (true, true) $$,
+    'a long profile name is cut to the column''s 200 characters');
+select results_eq(
+    $$ select onboarding_complete from public.users where id = '11111111-1111-4111-8111-111111111111' $$,
+    $$ values (false) $$,
+    'a new business has not completed onboarding');
 select results_eq(
     $$ select timezone, fallback_message, business_hours from public.users where id = '11111111-1111-4111-8111-111111111111' $$,
     $$ values ('America/Mexico_City'::text, 'Gracias por escribirnos. En breve te respondemos.'::text, '{}'::jsonb) $$,
@@ -69,11 +86,11 @@ select results_eq(
     'an email change touches only that user');
 
 -- Data for A and B, with old timestamps for the updated_at checks below.
-insert into public.clients (id, owner_id, phone, created_at, updated_at)
+insert into public.clients (id, owner_id, phone, name, created_at, updated_at)
 values ('a1000000-0000-4000-8000-000000000001', '11111111-1111-4111-8111-111111111111', '+5213300000001',
-        '2000-01-01', '2000-01-01'),
+        'Cliente A', '2000-01-01', '2000-01-01'),
        ('b1000000-0000-4000-8000-000000000001', '22222222-2222-4222-8222-222222222222', '+5213300000001',
-        '2000-01-01', '2000-01-01');
+        'Cliente B', '2000-01-01', '2000-01-01');
 insert into public.labels (id, owner_id, name, updated_at)
 values ('a2000000-0000-4000-8000-000000000001', '11111111-1111-4111-8111-111111111111', 'VIP', '2000-01-01'),
        ('a2000000-0000-4000-8000-000000000002', '11111111-1111-4111-8111-111111111111', 'Mayoreo', '2000-01-01'),
@@ -83,9 +100,9 @@ values ('a1000000-0000-4000-8000-000000000001', 'a2000000-0000-4000-8000-0000000
 insert into public.faqs (id, owner_id, question, answer, updated_at)
 values ('a3000000-0000-4000-8000-000000000001', '11111111-1111-4111-8111-111111111111', '¿Horario?', 'De 9 a 6.',
         '2000-01-01');
-insert into public.messages (id, owner_id, client_id, direction, body, status, updated_at)
+insert into public.messages (id, owner_id, client_id, direction, content, status, updated_at)
 values ('a4000000-0000-4000-8000-000000000001', '11111111-1111-4111-8111-111111111111',
-        'a1000000-0000-4000-8000-000000000001', 'outbound', 'Hola', 'queued', '2000-01-01');
+        'a1000000-0000-4000-8000-000000000001', 'out', 'Hola', 'queued', '2000-01-01');
 
 /*
  * ---------------------------------------------------------------------------

@@ -38,11 +38,11 @@ insert into public.faqs (id, owner_id, question, answer)
 values ('a3000000-0000-4000-8000-000000000001', '11111111-1111-4111-8111-111111111111', '¿Horario?', 'De 9 a 6.'),
        ('b3000000-0000-4000-8000-000000000001', '22222222-2222-4222-8222-222222222222', '¿Precio?', '100 pesos.');
 
-insert into public.messages (id, owner_id, client_id, direction, body, status)
+insert into public.messages (id, owner_id, client_id, direction, content, status)
 values ('a4000000-0000-4000-8000-000000000001', '11111111-1111-4111-8111-111111111111',
-        'a1000000-0000-4000-8000-000000000001', 'inbound', 'Hola A', 'received'),
+        'a1000000-0000-4000-8000-000000000001', 'in', 'Hola A', 'received'),
        ('b4000000-0000-4000-8000-000000000001', '22222222-2222-4222-8222-222222222222',
-        'b1000000-0000-4000-8000-000000000001', 'inbound', 'Hola B', 'received');
+        'b1000000-0000-4000-8000-000000000001', 'in', 'Hola B', 'received');
 
 /*
  * ---------------------------------------------------------------------------
@@ -104,7 +104,7 @@ select results_eq(
     array ['11111111-1111-4111-8111-111111111111'::uuid],
     'a new client''s owner_id defaults to auth.uid()');
 select throws_ok(
-    $$ insert into public.clients (owner_id, phone) values ('22222222-2222-4222-8222-222222222222', '+5213300000004') $$,
+    $$ insert into public.clients (owner_id, phone, name) values ('22222222-2222-4222-8222-222222222222', '+5213300000004', 'Cliente') $$,
     '42501', null, 'A cannot add a client to B''s business');
 select lives_ok(
     $$ insert into public.labels (id, name) values ('a2000000-0000-4000-8000-000000000003', 'Pendiente') $$,
@@ -224,11 +224,11 @@ select throws_ok(
 
 -- Messages are read-only for owners.
 select throws_ok(
-    $$ insert into public.messages (client_id, direction, body, status)
-       values ('a1000000-0000-4000-8000-000000000001', 'outbound', 'Hola', 'queued') $$,
+    $$ insert into public.messages (client_id, direction, content, status)
+       values ('a1000000-0000-4000-8000-000000000001', 'out', 'Hola', 'queued') $$,
     '42501', null, 'A cannot write messages');
 select throws_ok(
-    $$ update public.messages set body = 'Editado' where id = 'a4000000-0000-4000-8000-000000000001' $$,
+    $$ update public.messages set content = 'Editado' where id = 'a4000000-0000-4000-8000-000000000001' $$,
     '42501', null, 'A cannot edit their messages');
 select throws_ok(
     $$ delete from public.messages where id = 'a4000000-0000-4000-8000-000000000001' $$,
@@ -281,7 +281,7 @@ select results_eq(
     $$ values ('11111111-1111-4111-8111-111111111111'::uuid, 'Mayoreo'::text) $$,
     'A''s label was not moved to B');
 select results_eq(
-    $$ select body, status from public.messages where id = 'a4000000-0000-4000-8000-000000000001' $$,
+    $$ select content, status from public.messages where id = 'a4000000-0000-4000-8000-000000000001' $$,
     $$ values ('Hola A'::text, 'received'::text) $$,
     'A''s message is unchanged');
 select is(
@@ -297,7 +297,7 @@ set local request.jwt.claims = '{"role": "authenticated"}';
 select is_empty($$ select * from public.clients $$, 'without a sub claim no clients are visible');
 select is_empty($$ select * from public.users $$, 'without a sub claim no business row is visible');
 select throws_ok(
-    $$ insert into public.clients (phone) values ('+5213300000005') $$,
+    $$ insert into public.clients (phone, name) values ('+5213300000005', 'Cliente') $$,
     '42501', null, 'without a sub claim no client can be added');
 
 /*
@@ -364,7 +364,7 @@ select results_eq(
     array ['b2000000-0000-4000-8000-000000000001'::uuid],
     'B''s client label is still there');
 select results_eq(
-    $$ select body from public.messages where id = 'b4000000-0000-4000-8000-000000000001' $$,
+    $$ select content from public.messages where id = 'b4000000-0000-4000-8000-000000000001' $$,
     array ['Hola B'],
     'B''s message is still there');
 

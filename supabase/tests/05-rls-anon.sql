@@ -1,6 +1,6 @@
 /*
- * RLS for anon (the public API key, not signed in): reads return nothing and
- * every write is refused, even with a forged sub claim.
+ * anon (the public API key, not signed in) holds no privilege on the inbox
+ * tables: every read and write is refused, even with a forged sub claim.
  */
 begin;
 create extension if not exists pgtap with schema extensions;
@@ -22,9 +22,9 @@ insert into public.client_labels (client_id, label_id)
 values ('a1000000-0000-4000-8000-000000000001', 'a2000000-0000-4000-8000-000000000001');
 insert into public.faqs (id, owner_id, question, answer)
 values ('a3000000-0000-4000-8000-000000000001', '11111111-1111-4111-8111-111111111111', '¿Horario?', 'De 9 a 6.');
-insert into public.messages (id, owner_id, client_id, direction, body, status)
+insert into public.messages (id, owner_id, client_id, direction, content, status)
 values ('a4000000-0000-4000-8000-000000000001', '11111111-1111-4111-8111-111111111111',
-        'a1000000-0000-4000-8000-000000000001', 'inbound', 'Hola', 'received');
+        'a1000000-0000-4000-8000-000000000001', 'in', 'Hola', 'received');
 
 -- A snapshot of everything, to compare with after anon's attempts.
 create temporary table before_anon on commit drop as
@@ -39,19 +39,19 @@ set local role anon;
 set local request.jwt.claims = '{"role": "anon"}';
 
 -- Reading.
-select is_empty($$ select * from public.users $$, 'anon sees no business rows');
-select is_empty($$ select * from public.clients $$, 'anon sees no clients');
-select is_empty($$ select * from public.labels $$, 'anon sees no labels');
-select is_empty($$ select * from public.client_labels $$, 'anon sees no client labels');
-select is_empty($$ select * from public.faqs $$, 'anon sees no FAQs');
-select is_empty($$ select * from public.messages $$, 'anon sees no messages');
+select throws_ok($$ select * from public.users $$, '42501', null, 'anon cannot read business rows');
+select throws_ok($$ select * from public.clients $$, '42501', null, 'anon cannot read clients');
+select throws_ok($$ select * from public.labels $$, '42501', null, 'anon cannot read labels');
+select throws_ok($$ select * from public.client_labels $$, '42501', null, 'anon cannot read client labels');
+select throws_ok($$ select * from public.faqs $$, '42501', null, 'anon cannot read FAQs');
+select throws_ok($$ select * from public.messages $$, '42501', null, 'anon cannot read messages');
 
 -- Inserting.
 select throws_ok(
     $$ insert into public.users (id) values ('33333333-3333-4333-8333-333333333333') $$,
     '42501', null, 'anon cannot create business rows');
 select throws_ok(
-    $$ insert into public.clients (owner_id, phone) values ('11111111-1111-4111-8111-111111111111', '+5213300000002') $$,
+    $$ insert into public.clients (owner_id, phone, name) values ('11111111-1111-4111-8111-111111111111', '+5213300000002', 'Cliente') $$,
     '42501', null, 'anon cannot add clients');
 select throws_ok(
     $$ insert into public.labels (owner_id, name) values ('11111111-1111-4111-8111-111111111111', 'Spam') $$,
@@ -64,8 +64,8 @@ select throws_ok(
     $$ insert into public.faqs (owner_id, question, answer) values ('11111111-1111-4111-8111-111111111111', '¿X?', 'Y.') $$,
     '42501', null, 'anon cannot add FAQs');
 select throws_ok(
-    $$ insert into public.messages (owner_id, client_id, direction, body, status)
-       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'inbound', 'Spam', 'received') $$,
+    $$ insert into public.messages (owner_id, client_id, direction, content, status)
+       values ('11111111-1111-4111-8111-111111111111', 'a1000000-0000-4000-8000-000000000001', 'in', 'Spam', 'received') $$,
     '42501', null, 'anon cannot write messages');
 
 -- Updating and deleting: refused outright (anon has no such grants).
@@ -81,17 +81,17 @@ select throws_ok($$ update public.client_labels set label_id = 'a2000000-0000-40
 select throws_ok($$ delete from public.client_labels $$, '42501', null, 'anon cannot delete client labels');
 select throws_ok($$ update public.faqs set answer = 'Hackeado' $$, '42501', null, 'anon cannot update FAQs');
 select throws_ok($$ delete from public.faqs $$, '42501', null, 'anon cannot delete FAQs');
-select throws_ok($$ update public.messages set body = 'Hackeado' $$, '42501', null, 'anon cannot update messages');
+select throws_ok($$ update public.messages set content = 'Hackeado' $$, '42501', null, 'anon cannot update messages');
 select throws_ok($$ delete from public.messages $$, '42501', null, 'anon cannot delete messages');
 select throws_ok($$ truncate public.clients $$, '42501', null, 'anon cannot truncate (which would bypass RLS)');
 
 -- A forged sub claim does not help: the policies are for authenticated only.
 set local request.jwt.claims = '{"sub": "11111111-1111-4111-8111-111111111111", "role": "anon"}';
-select is_empty($$ select * from public.users $$, 'anon with a forged sub sees no business rows');
-select is_empty($$ select * from public.clients $$, 'anon with a forged sub sees no clients');
-select is_empty($$ select * from public.messages $$, 'anon with a forged sub sees no messages');
+select throws_ok($$ select * from public.users $$, '42501', null, 'anon with a forged sub cannot read business rows');
+select throws_ok($$ select * from public.clients $$, '42501', null, 'anon with a forged sub cannot read clients');
+select throws_ok($$ select * from public.messages $$, '42501', null, 'anon with a forged sub cannot read messages');
 select throws_ok(
-    $$ insert into public.clients (phone) values ('+5213300000003') $$,
+    $$ insert into public.clients (phone, name) values ('+5213300000003', 'Cliente') $$,
     '42501', null, 'anon with a forged sub cannot add clients');
 
 reset role;

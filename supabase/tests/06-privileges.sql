@@ -11,19 +11,19 @@ set local search_path = public, extensions;
 -- PUBLIC loses EXECUTE on new functions (rolled back with the test).
 grant execute on all functions in schema extensions to anon, authenticated;
 
-select plan(41);
+select plan(44);
 
 /*
  * ---------------------------------------------------------------------------
  * Table privileges
  * ---------------------------------------------------------------------------
  */
-select table_privs_are('public', 'users', 'anon', array ['SELECT'], 'anon may only select users');
-select table_privs_are('public', 'clients', 'anon', array ['SELECT'], 'anon may only select clients');
-select table_privs_are('public', 'labels', 'anon', array ['SELECT'], 'anon may only select labels');
-select table_privs_are('public', 'client_labels', 'anon', array ['SELECT'], 'anon may only select client_labels');
-select table_privs_are('public', 'faqs', 'anon', array ['SELECT'], 'anon may only select faqs');
-select table_privs_are('public', 'messages', 'anon', array ['SELECT'], 'anon may only select messages');
+select table_privs_are('public', 'users', 'anon', array []::name[], 'anon has no privileges on users');
+select table_privs_are('public', 'clients', 'anon', array []::name[], 'anon has no privileges on clients');
+select table_privs_are('public', 'labels', 'anon', array []::name[], 'anon has no privileges on labels');
+select table_privs_are('public', 'client_labels', 'anon', array []::name[], 'anon has no privileges on client_labels');
+select table_privs_are('public', 'faqs', 'anon', array []::name[], 'anon has no privileges on faqs');
+select table_privs_are('public', 'messages', 'anon', array []::name[], 'anon has no privileges on messages');
 
 select table_privs_are('public', 'users', 'authenticated', array ['SELECT'],
                        'authenticated may select users (and update some columns)');
@@ -75,6 +75,27 @@ select is_empty(
          and c.relkind in ('r', 'p', 'v', 'm', 'f')
          and has_table_privilege(r.rolname, c.oid, p.priv) $$,
     'neither anon nor authenticated has TRIGGER or REFERENCES on any table in public');
+select is_empty(
+    $$ select c.relname, p.priv
+       from pg_class c
+                cross join (values ('SELECT'), ('INSERT'), ('UPDATE'), ('DELETE')) p(priv)
+       where c.relnamespace = 'public'::regnamespace
+         and c.relkind in ('r', 'p', 'v', 'm', 'f')
+         and has_table_privilege('anon', c.oid, p.priv) $$,
+    'anon has no privilege on any table in public, so it cannot even discover their columns');
+
+-- A table added later starts without anon too (the default privileges).
+create table public.privileges_probe (id integer);
+select table_privs_are('public', 'privileges_probe', 'anon', array []::name[],
+                       'a new table in public grants anon nothing by default');
+drop table public.privileges_probe;
+
+select is_empty(
+    $$ select r.rolname, p.priv
+       from (values ('anon'), ('authenticated')) r(rolname)
+                cross join (values ('SELECT'), ('INSERT'), ('UPDATE'), ('DELETE')) p(priv)
+       where has_table_privilege(r.rolname, 'private.opt_outs', p.priv) $$,
+    'neither anon nor authenticated can touch the kept opt-outs');
 
 /*
  * ---------------------------------------------------------------------------
@@ -87,7 +108,7 @@ select results_eq(
          and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE')
        order by 1 $$,
     array ['away_message', 'business_hours', 'business_name', 'fallback_message', 'fallback_window',
-           'full_name', 'timezone'],
+           'name', 'onboarding_complete', 'timezone'],
     'authenticated may update only the business settings of users (not id, email, timestamps or the WhatsApp number)');
 select results_eq(
     $$ select a.attname::text collate "default" from pg_attribute a
@@ -135,7 +156,8 @@ select functions_are('private', array ['set_updated_at', 'check_user_timezone', 
                                        'normalize_text', 'faq_word_key', 'faq_phrase_key',
                                        'faq_text_features', 'refresh_faq_terms', 'faqs_refresh_terms',
                                        'rank_faqs', 'match_faq', 'broadcast_inbox_change',
-                                       'broadcast_client_label_change'],
+                                       'broadcast_client_label_change', 'apply_kept_opt_out',
+                                       'keep_opt_out'],
                      'private holds exactly the known functions');
 
 select is_definer('private', 'handle_auth_user_change', array []::name[],

@@ -217,20 +217,20 @@ select results_eq(
  */
 set local role service_role;
 
-insert into public.messages (id, owner_id, client_id, direction, body, status)
+insert into public.messages (id, owner_id, client_id, direction, content, status)
 values ('a4000000-0000-4000-8000-000000000001', '11111111-1111-4111-8111-111111111111',
-        'a1000000-0000-4000-8000-000000000001', 'inbound', 'Hola, ¿tienen conchas?', 'received'),
+        'a1000000-0000-4000-8000-000000000001', 'in', 'Hola, ¿tienen conchas?', 'received'),
        ('a4000000-0000-4000-8000-000000000002', '11111111-1111-4111-8111-111111111111',
-        'a1000000-0000-4000-8000-000000000001', 'outbound', 'Sí, de vainilla.', 'queued');
+        'a1000000-0000-4000-8000-000000000001', 'out', 'Sí, de vainilla.', 'queued');
 update public.messages set status = 'sent' where id = 'a4000000-0000-4000-8000-000000000002';
 delete from public.messages where id = 'a4000000-0000-4000-8000-000000000002';
 
 reset role;
 
 select results_eq(
-    $$ select topic, operation, table_name, record ->> 'direction', record ->> 'body', old_record
+    $$ select topic, operation, table_name, record ->> 'direction', record ->> 'content', old_record
        from pg_temp.broadcasts('INSERT', 'a4000000-0000-4000-8000-000000000001') $$,
-    $$ values ('inbox:11111111-1111-4111-8111-111111111111', 'INSERT', 'messages', 'inbound',
+    $$ values ('inbox:11111111-1111-4111-8111-111111111111', 'INSERT', 'messages', 'in',
                'Hola, ¿tienen conchas?', null::jsonb) $$,
     'the webhook storing an inbound message broadcasts one INSERT with the message');
 select results_eq(
@@ -239,7 +239,7 @@ select results_eq(
     $$ values ('inbox:11111111-1111-4111-8111-111111111111', 'UPDATE', 'sent', 'queued') $$,
     'a status change of a message broadcasts one UPDATE');
 select results_eq(
-    $$ select topic, operation, record, old_record ->> 'body'
+    $$ select topic, operation, record, old_record ->> 'content'
        from pg_temp.broadcasts('DELETE', 'a4000000-0000-4000-8000-000000000002') $$,
     $$ values ('inbox:11111111-1111-4111-8111-111111111111', 'DELETE', null::jsonb, 'Sí, de vainilla.') $$,
     'deleting a message broadcasts one DELETE');
@@ -284,7 +284,7 @@ select results_eq(
     $$ values (2, 'inbox:11111111-1111-4111-8111-111111111111') $$,
     'the client''s labels removed by the cascade broadcast on the owner''s topic (the earlier removal and this one)');
 select results_eq(
-    $$ select topic, operation, old_record ->> 'body'
+    $$ select topic, operation, old_record ->> 'content'
        from pg_temp.broadcasts('DELETE', 'a4000000-0000-4000-8000-000000000001') $$,
     $$ values ('inbox:11111111-1111-4111-8111-111111111111', 'DELETE', 'Hola, ¿tienen conchas?') $$,
     'the client''s messages deleted by the cascade broadcast one DELETE each');
@@ -299,9 +299,9 @@ insert into public.client_labels (client_id, label_id)
 values ('b1000000-0000-4000-8000-000000000001', 'b2000000-0000-4000-8000-000000000001');
 insert into public.faqs (id, owner_id, question, answer)
 values ('b3000000-0000-4000-8000-000000000001', '22222222-2222-4222-8222-222222222222', '¿Precio?', '100 pesos.');
-insert into public.messages (id, owner_id, client_id, direction, body, status)
+insert into public.messages (id, owner_id, client_id, direction, content, status)
 values ('b4000000-0000-4000-8000-000000000001', '22222222-2222-4222-8222-222222222222',
-        'b1000000-0000-4000-8000-000000000001', 'inbound', 'Hola B', 'received');
+        'b1000000-0000-4000-8000-000000000001', 'in', 'Hola B', 'received');
 
 select lives_ok(
     $$ delete from auth.users where id = '22222222-2222-4222-8222-222222222222' $$,

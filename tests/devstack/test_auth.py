@@ -165,7 +165,7 @@ def test_sign_up_returns_a_session_with_gotrue_claims(api: Api, db: Connection) 
 
     # The auth.users trigger made the business: its public.users row and built-in labels.
     business = db.execute(
-        "select email, full_name from public.users where id = %s", (user.id,)
+        "select email, name from public.users where id = %s", (user.id,)
     ).fetchone()
     assert business == (email, "Ana Pérez")
     builtins = db.execute(

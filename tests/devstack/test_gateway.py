@@ -53,11 +53,13 @@ def test_api_key_in_query_string_is_accepted_and_not_forwarded(
     assert response.json() == [{"id": str(tenant.rows["client"])}]
 
 
-def test_anon_key_sees_no_clients(stack: LocalStack, db: Connection) -> None:
+def test_anon_key_is_refused_the_clients(stack: LocalStack, db: Connection) -> None:
     create_tenant_with_rows(db)
     response = httpx.get(f"{stack.api_url}/rest/v1/clients", headers={"apikey": stack.anon_key})
-    assert response.status_code == 200
-    assert response.json() == []
+    # anon holds no privilege on the table: a clear refusal, not an empty list.
+    assert response.status_code == 401, response.text
+    assert response.json()["code"] == "42501"
+    assert "permission denied for table clients" in response.json()["message"]
 
 
 def test_supabase_py_reads_only_its_own_rows(stack: LocalStack, db: Connection) -> None:
@@ -91,10 +93,12 @@ def test_browsers_get_cors_answers(stack: LocalStack) -> None:
     assert preflight.status_code == 204
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert "apikey" in preflight.headers["access-control-allow-headers"]
+    signed_in = keys.user_token(uuid.uuid4(), secret=stack.jwt_secret)
     response = httpx.get(
-        f"{stack.api_url}/rest/v1/clients", headers={**origin, "apikey": stack.anon_key}
+        f"{stack.api_url}/rest/v1/clients",
+        headers={**origin, "apikey": stack.anon_key, "Authorization": f"Bearer {signed_in}"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     assert response.headers["access-control-allow-origin"] == "*"
     refused = httpx.get(f"{stack.api_url}/rest/v1/clients", headers=origin)
     assert refused.status_code == 401

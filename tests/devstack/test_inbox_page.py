@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import psycopg
@@ -15,12 +14,13 @@ from playwright.sync_api import Browser, expect
 
 from devstack.stack import LocalStack
 from devstack.twilio_api import DEFAULT_AUTH_TOKEN, TwilioStandIn
-from facilchat.simulate import WEBHOOK_PATH, inbound_form, sign
+from devstack.twilio_inbound import WEBHOOK_PATH, inbound_form, sign
 from tests.app_server import serving_app
+from tests.browser import ARTIFACTS_DIR
 from tests.factories import random_phone
 
 PASSWORD = "clave-secreta-123"
-SCREENSHOT = Path("/tmp/inbox-live.png")  # noqa: S108
+SCREENSHOT = ARTIFACTS_DIR / "inbox-live.png"
 
 
 @pytest.fixture(scope="module")

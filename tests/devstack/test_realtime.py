@@ -173,7 +173,7 @@ async def eventually(check: Callable[[], bool], what: str, within: float = WAIT)
         await asyncio.sleep(0.02)
 
 
-def inbound_message(stack: LocalStack, tenant: Tenant, body: str) -> dict[str, Any]:
+def inbound_message(stack: LocalStack, tenant: Tenant, content: str) -> dict[str, Any]:
     """An inbound WhatsApp message stored as the webhook stores it (service role RPC)."""
     service = supabase.create_client(stack.api_url, stack.service_role_key)
     result = service.rpc(
@@ -182,7 +182,7 @@ def inbound_message(stack: LocalStack, tenant: Tenant, body: str) -> dict[str, A
             "p_to": tenant.whatsapp_number,
             "p_from": random_phone(),
             "p_message_sid": random_twilio_sid(),
-            "p_body": body,
+            "p_content": content,
             "p_profile_name": "María",
         },
     ).execute()
@@ -191,12 +191,12 @@ def inbound_message(stack: LocalStack, tenant: Tenant, body: str) -> dict[str, A
     return data
 
 
-def insert_message(db: Connection, tenant: Tenant, body: str) -> None:
+def insert_message(db: Connection, tenant: Tenant, content: str) -> None:
     client_id = create_client(db, tenant.id)
     db.execute(
-        "insert into public.messages (owner_id, client_id, direction, body, status)"
-        " values (%s, %s, 'inbound', %s, 'received')",
-        (tenant.id, client_id, body),
+        "insert into public.messages (owner_id, client_id, direction, content, status)"
+        " values (%s, %s, 'in', %s, 'received')",
+        (tenant.id, client_id, content),
     )
 
 
@@ -217,12 +217,12 @@ def test_owner_receives_their_inbox_broadcasts(
             assert inbox.state == RealtimeSubscribeStates.SUBSCRIBED, inbox.states
             await asyncio.to_thread(inbound_message, stack, other, "Mensaje para otro negocio")
             await asyncio.to_thread(inbound_message, stack, owner, "Hola, ¿tienen conchas?")
-            await eventually(lambda: bool(inbox.messages("outbound")), "the reply's broadcast")
+            await eventually(lambda: bool(inbox.messages("out")), "the reply's broadcast")
         finally:
             await client.close()
 
-        inbound = inbox.messages("inbound")
-        assert [m["body"] for m in inbound] == ["Hola, ¿tienen conchas?"]
+        inbound = inbox.messages("in")
+        assert [m["content"] for m in inbound] == ["Hola, ¿tienen conchas?"]
         assert inbound[0]["owner_id"] == str(owner.id)
         message = next(b for b in inbox.broadcasts if b["payload"].get("record") is inbound[0])
         assert message["event"] == "INSERT"
@@ -540,7 +540,7 @@ def test_vsn_2_array_frames(gateway: Gateway, db: Connection) -> None:
             assert broadcast[:4] == [None, None, topic, "broadcast"]
             assert broadcast[4]["type"] == "broadcast"
             assert broadcast[4]["event"] == "INSERT"
-            assert broadcast[4]["payload"]["record"]["body"] == "Hola desde la base"
+            assert broadcast[4]["payload"]["record"]["content"] == "Hola desde la base"
 
             left = await exchange(["3", "4", topic, "phx_leave", {}])
             while left[3] != "phx_reply":

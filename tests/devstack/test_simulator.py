@@ -11,7 +11,6 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import psycopg
@@ -21,15 +20,15 @@ from playwright.sync_api import Browser, Page, Request, expect
 from devstack.stack import LocalStack
 from devstack.twilio_api import TwilioStandIn
 from tests.app_server import serving_app
-from tests.browser import PHONE_VIEWPORT
+from tests.browser import ARTIFACTS_DIR, PHONE_VIEWPORT
 from tests.factories import Tenant, create_faq, create_tenant, random_phone
 
 QUESTION = "¿A qué hora abren?"
 ANSWER = "Abrimos a las 7:00."
 # Fixed paths, so a person can look at what the browser showed after a run.
-SCREENSHOT = Path("/tmp/simulator.png")  # noqa: S108
-MOBILE_SCREENSHOT = Path("/tmp/simulator-mobile.png")  # noqa: S108
-ERROR_SCREENSHOT = Path("/tmp/simulator-error.png")  # noqa: S108
+SCREENSHOT = ARTIFACTS_DIR / "simulator.png"
+MOBILE_SCREENSHOT = ARTIFACTS_DIR / "simulator-mobile.png"
+ERROR_SCREENSHOT = ARTIFACTS_DIR / "simulator-error.png"
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
@@ -71,7 +70,7 @@ def open_simulator(page: Page, app: App) -> None:
 def stored_messages(app: App, customer: str) -> list[tuple[str, str]]:
     with psycopg.connect(app.database_url) as conn:
         rows = conn.execute(
-            "select m.direction, m.body from public.messages m"
+            "select m.direction, m.content from public.messages m"
             " join public.clients c on c.id = m.client_id"
             " where c.phone = %s and m.owner_id = %s order by m.created_at, m.direction",
             (customer, app.business.id),
@@ -131,8 +130,8 @@ def test_customer_asks_and_sees_the_faq_answer(app: App, browser: Browser) -> No
 
     # It went through the real webhook: stored, answered, and sent via the stand-in.
     assert stored_messages(app, customer) == [
-        ("inbound", "a que hora abren?"),
-        ("outbound", ANSWER),
+        ("in", "a que hora abren?"),
+        ("out", ANSWER),
     ]
     sent = [m for m in app.twilio.messages() if m["to"] == f"whatsapp:{customer}"]
     assert [(m["from"], m["body"]) for m in sent] == [
@@ -169,7 +168,7 @@ def test_simulator_on_a_phone(app: App, browser: Browser) -> None:
         page.screenshot(path=str(MOBILE_SCREENSHOT))
     finally:
         context.close()
-    assert stored_messages(app, customer)[0] == ("inbound", "A QUE HORA ABREN")
+    assert stored_messages(app, customer)[0] == ("in", "A QUE HORA ABREN")
 
 
 def test_invalid_customer_number_is_refused_and_nothing_sent(app: App, browser: Browser) -> None:

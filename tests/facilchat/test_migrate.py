@@ -1,4 +1,5 @@
-"""The migrator: order, idempotence, atomicity, and agreement with `supabase db push`."""
+"""The migrator and `facilchat db migrate`: order, idempotence, atomicity, and agreement with
+`supabase db push`."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from typing import Any
 import psycopg
 import pytest
 
+from devstack import migrations
 from devstack.paths import NODE_BIN, PLATFORM_SQL, PROJECT_ROOT
 from devstack.postgres import find_bindir
-from facilchat import migrate
 from facilchat.cli import main as cli_main
 
 
@@ -81,7 +82,7 @@ def test_discover_orders_by_version_and_ignores_other_files(tmp_path: Path) -> N
         },
     )
     (tmp_path / "README.md").write_text("not a migration")
-    found = migrate.discover(tmp_path)
+    found = migrations.discover(tmp_path)
     assert [(m.version, m.name) for m in found] == [
         ("20250101000000", "first"),
         ("20250102000000", "second"),
@@ -90,12 +91,28 @@ def test_discover_orders_by_version_and_ignores_other_files(tmp_path: Path) -> N
 
 def test_migrate_applies_everything_once(fresh_database: Callable[[], str]) -> None:
     url = fresh_database()
-    applied = migrate.migrate(url, local=True)
-    expected = [m.version for m in migrate.discover()]
+    applied = migrations.migrate(url, local=True)
+    expected = [m.version for m in migrations.discover()]
     assert [m.version for m in applied] == expected
     assert versions(url) == expected
-    assert migrate.migrate(url, local=True) == []
+    assert migrations.migrate(url, local=True) == []
     assert versions(url) == expected
+
+
+def test_reloading_the_platform_keeps_anon_off_new_tables(
+    fresh_database: Callable[[], str],
+) -> None:
+    """Migrations revoke the default grants to anon; a second --local must not undo that."""
+    url = fresh_database()
+    migrations.migrate(url, local=True)
+    migrations.migrate(url, local=True)  # loads platform.sql again
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("create table public.later_table (id integer)")
+        granted = conn.execute(
+            "select has_table_privilege('anon', 'public.later_table', 'SELECT'),"
+            " has_table_privilege('authenticated', 'public.later_table', 'SELECT')"
+        ).fetchone()
+    assert granted == (False, True)
 
 
 def test_failed_migration_leaves_nothing_behind(
@@ -110,8 +127,8 @@ def test_failed_migration_leaves_nothing_behind(
             "20250103000000_later.sql": "create table public.later (id int);",
         },
     )
-    with pytest.raises(migrate.MigrationError, match=r"20250102000000_bad\.sql"):
-        migrate.migrate(url, directory=tmp_path)
+    with pytest.raises(migrations.MigrationError, match=r"20250102000000_bad\.sql"):
+        migrations.migrate(url, directory=tmp_path)
     with psycopg.connect(url) as conn:
         tables = {
             r[0]
@@ -133,7 +150,7 @@ def test_cli_migrate_reports_what_it_applied(
     url = fresh_database()
     assert cli_main(["db", "migrate", "--db-url", url, "--local"]) == 0
     out = capsys.readouterr().out
-    assert f"{len(migrate.discover())} migration(s) applied" in out
+    assert f"{len(migrations.discover())} migration(s) applied" in out
     assert cli_main(["db", "migrate", "--db-url", url]) == 0
     assert "0 migration(s) applied" in capsys.readouterr().out
 
@@ -152,7 +169,7 @@ def test_supabase_db_push_builds_the_same_schema(fresh_database: Callable[[], st
     load_platform(by_cli)
     push = supabase_cli("db", "push", "--db-url", by_cli, "--yes")
     assert push.returncode == 0, push.stdout + push.stderr
-    migrate.migrate(by_migrator, local=True)
+    migrations.migrate(by_migrator, local=True)
 
     assert versions(by_cli) == versions(by_migrator)
     assert schema_dump(by_cli) == schema_dump(by_migrator)
@@ -160,7 +177,7 @@ def test_supabase_db_push_builds_the_same_schema(fresh_database: Callable[[], st
 
 def test_migrator_and_cli_agree_on_what_is_applied(fresh_database: Callable[[], str]) -> None:
     url = fresh_database()
-    migrate.migrate(url, local=True)
+    migrations.migrate(url, local=True)
     push = supabase_cli("db", "push", "--db-url", url, "--yes")
     assert push.returncode == 0, push.stdout + push.stderr
     assert "up to date" in (push.stdout + push.stderr).lower()
@@ -168,15 +185,15 @@ def test_migrator_and_cli_agree_on_what_is_applied(fresh_database: Callable[[], 
     pushed_first = fresh_database()
     load_platform(pushed_first)
     assert supabase_cli("db", "push", "--db-url", pushed_first, "--yes").returncode == 0
-    assert migrate.migrate(pushed_first) == []
+    assert migrations.migrate(pushed_first) == []
 
 
 def test_schema_dump_notices_a_difference(
     fresh_database: Callable[[], str], db: psycopg.Connection[Any]
 ) -> None:
     one, two = fresh_database(), fresh_database()
-    migrate.migrate(one, local=True)
-    migrate.migrate(two, local=True)
+    migrations.migrate(one, local=True)
+    migrations.migrate(two, local=True)
     with psycopg.connect(two, autocommit=True) as conn:
         conn.execute("create index faqs_question_idx on public.faqs (question)")
     assert schema_dump(one) != schema_dump(two)

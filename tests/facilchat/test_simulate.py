@@ -8,7 +8,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 
 from devstack.stack import LocalStack
@@ -74,12 +76,42 @@ def test_simulated_customer_gets_the_faq_answer_and_delivery_is_tracked(
     status = None
     while time.monotonic() < deadline and status != "read":
         row = db.execute(
-            "select status from public.messages where owner_id = %s and direction = 'outbound'",
+            "select status from public.messages where owner_id = %s and direction = 'out'",
             (tenant.id,),
         ).fetchone()
         status = row[0] if row else None
         time.sleep(0.05)
     assert status == "read"
+
+
+def test_the_dev_app_logs_a_simulated_message_as_it_logs_the_simulators(
+    stack: LocalStack, db: Connection, tmp_path: Path
+) -> None:
+    tenant = create_tenant(db)
+    create_faq(db, tenant.id, question="¿A qué hora abren?", answer="Abrimos a las 7:00.")
+    customer = random_phone()
+    twilio = TwilioStandIn(
+        account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, log_path=tmp_path / "twilio.log"
+    )
+    with serving_app(stack, twilio, app="devstack.app:app", log_dir=tmp_path) as base:
+        env = {**os.environ, **twilio.env(), "PUBLIC_URL": base}
+        result = run_simulate(
+            "a que hora abren?", "--from", customer, "--to", tenant.whatsapp_number, env=env
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        # The simulator page's send, for comparison: both are the same kind of line.
+        page_customer = random_phone()
+        sent = httpx.post(
+            f"{base}/simulator/api/send",
+            json={"customer": page_customer, "business": tenant.whatsapp_number, "text": "hola"},
+            timeout=30,
+        )
+        assert sent.status_code == 200, sent.text
+
+    log = (tmp_path / "app.log").read_text()
+    for sender in (customer, page_customer):
+        line = f"from {sender} to {tenant.whatsapp_number}: webhook answered 200"
+        assert line in log, log
 
 
 def test_simulate_with_the_wrong_token_is_refused(

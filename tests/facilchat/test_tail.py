@@ -102,8 +102,12 @@ def test_tail_prints_an_inbound_message_and_stops_on_ctrl_c(
         line = out.wait_for("Hola, ¿tienen conchas?")
         assert " messages " in line
         assert " INSERT " in line
-        assert " inbound " in line
-        out.wait_for(" outbound ")  # the automatic reply, queued for Twilio
+        assert " in " in line
+        # A new client gets the built-in label: the line names both, not their ids.
+        labelled = out.wait_for("client_labels")
+        assert "María (" in labelled, labelled
+        assert "Cliente nuevo" in labelled, labelled
+        out.wait_for(" out ")  # the automatic reply, queued for Twilio
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
         assert "Traceback" not in err.rest()
@@ -243,12 +247,12 @@ def test_lines_show_time_table_operation_and_the_message() -> None:
         "payload": {
             "table": "messages",
             "operation": "INSERT",
-            "record": {"direction": "inbound", "status": "received", "body": "Hola,\n¿abren hoy?"},
+            "record": {"direction": "in", "status": "received", "content": "Hola,\n¿abren hoy?"},
             "old_record": None,
         },
     }
     assert tail.format_event(inbound, at) == (
-        "14:03:07  messages       INSERT  inbound   received   Hola, ¿abren hoy?"
+        "14:03:07  messages       INSERT  in   received   Hola, ¿abren hoy?"
     )
     deleted_label = {
         "event": "DELETE",
@@ -275,7 +279,40 @@ def test_lines_show_time_table_operation_and_the_message() -> None:
         "payload": {
             "table": "messages",
             "operation": "INSERT",
-            "record": {"direction": "outbound", "status": "queued", "body": "a" * 500},
+            "record": {"direction": "out", "status": "queued", "content": "a" * 500},
         }
     }
     assert tail.format_event(long_body, at).endswith("a" * 119 + "…")
+
+
+def test_label_lines_name_the_client_and_the_label() -> None:
+    at = datetime(2026, 11, 26, 14, 3, 7)
+    names = tail.InboxNames()
+    names.remember(
+        {
+            "payload": {
+                "table": "clients",
+                "record": {"id": "c1", "name": "María", "phone": "+5213312345678"},
+            }
+        }
+    )
+    names.remember({"payload": {"table": "labels", "record": {"id": "l1", "name": "VIP"}}})
+    labelled = {
+        "payload": {
+            "table": "client_labels",
+            "operation": "INSERT",
+            "record": {"client_id": "c1", "label_id": "l1"},
+        }
+    }
+    assert names.missing(labelled) == (None, None)
+    assert tail.format_event(labelled, at, names) == (
+        "14:03:07  client_labels  INSERT  María (+5213312345678)  VIP"
+    )
+    unknown = {
+        "payload": {
+            "table": "client_labels",
+            "operation": "DELETE",
+            "old_record": {"client_id": "c2", "label_id": "l1"},
+        }
+    }
+    assert names.missing(unknown) == ("c2", None)

@@ -18,8 +18,8 @@ from typing import Any
 import psycopg
 import pytest
 
+from devstack import migrations
 from devstack.paths import POLICIES_DIR
-from facilchat import migrate
 
 # Tables outside public whose RLS we own, with their policies file.
 PLATFORM_TABLES = {("realtime", "messages")}
@@ -65,7 +65,7 @@ def rebuild_from_folder(url: str, transform: Callable[[str], str] = lambda sql: 
 @pytest.fixture
 def migrated_copy(fresh_database: Callable[[], str]) -> str:
     url = fresh_database()
-    migrate.migrate(url, local=True)
+    migrations.migrate(url, local=True)
     return url
 
 

@@ -49,14 +49,14 @@ class Expect:
 # What each caller may do to tenant A's rows: the product's access model.
 MATRIX: dict[str, dict[str, Expect]] = {
     "users": {
-        "select": Expect(NOTHING, ROWS, NOTHING, ROWS),
+        "select": Expect(DENIED, ROWS, NOTHING, ROWS),
         "insert": Expect(DENIED, DENIED, DENIED, ROWS),
         "update": Expect(DENIED, ROWS, NOTHING, ROWS),
         "delete": Expect(DENIED, DENIED, DENIED, ROWS),
     },
     **{
         table: {
-            "select": Expect(NOTHING, ROWS, NOTHING, ROWS),
+            "select": Expect(DENIED, ROWS, NOTHING, ROWS),
             "insert": Expect(DENIED, ROWS, DENIED, ROWS),
             "update": Expect(DENIED, ROWS, NOTHING, ROWS),
             "delete": Expect(DENIED, ROWS, NOTHING, ROWS),
@@ -64,13 +64,13 @@ MATRIX: dict[str, dict[str, Expect]] = {
         for table in ("clients", "labels", "faqs")
     },
     "client_labels": {
-        "select": Expect(NOTHING, ROWS, NOTHING, ROWS),
+        "select": Expect(DENIED, ROWS, NOTHING, ROWS),
         "insert": Expect(DENIED, ROWS, DENIED, ROWS),
         "update": Expect(DENIED, DENIED, DENIED, ROWS),
         "delete": Expect(DENIED, ROWS, NOTHING, ROWS),
     },
     "messages": {
-        "select": Expect(NOTHING, ROWS, NOTHING, ROWS),
+        "select": Expect(DENIED, ROWS, NOTHING, ROWS),
         "insert": Expect(DENIED, DENIED, DENIED, ROWS),
         "update": Expect(DENIED, DENIED, DENIED, ROWS),
         "delete": Expect(DENIED, DENIED, DENIED, ROWS),
@@ -110,7 +110,7 @@ UPDATES: dict[str, tuple[str, Any]] = {
     "labels": ("name", "Cambiado por la prueba"),
     "faqs": ("answer", "Cambiado por la prueba"),
     "client_labels": ("created_at", "2020-01-01T00:00:00+00:00"),
-    "messages": ("body", "Cambiado por la prueba"),
+    "messages": ("content", "Cambiado por la prueba"),
 }
 
 
@@ -147,8 +147,8 @@ def new_row_for(table: str, db: Connection, tenant: Tenant) -> tuple[dict[str, A
     row = {
         "owner_id": owner,
         "client_id": str(tenant.rows["client"]),
-        "direction": "inbound",
-        "body": "hola",
+        "direction": "in",
+        "content": "hola",
         "status": "received",
         "twilio_message_id": sid,
     }
@@ -327,8 +327,8 @@ def test_message_cannot_point_at_another_tenants_client(
     row = {
         "owner_id": str(owner.id),
         "client_id": str(other.rows["client"]),
-        "direction": "inbound",
-        "body": "hola",
+        "direction": "in",
+        "content": "hola",
         "status": "received",
         "twilio_message_id": sid,
     }

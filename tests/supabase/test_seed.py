@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import psycopg
 
+from devstack import migrations
 from devstack.seed import SEED_OWNER_ID, SEED_WHATSAPP_NUMBER
 from devstack.stack import load_seed
-from facilchat import migrate
 
 TABLES = ("users", "clients", "labels", "client_labels", "faqs", "messages")
 
@@ -25,7 +25,7 @@ def counts(url: str) -> dict[str, int]:
 
 def test_seed_loads_the_demo_bakery_once(fresh_database: Callable[[], str]) -> None:
     url = fresh_database()
-    migrate.migrate(url, local=True)
+    migrations.migrate(url, local=True)
     load_seed(url)
     first = counts(url)
     assert first["users"] == 1

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from devstack.stack import LocalStack
 from devstack.twilio_api import TwilioStandIn
-from facilchat.simulate import inbound_form
+from devstack.twilio_inbound import inbound_form
 from tests.factories import Connection, Tenant, create_faq, create_tenant
 from webhook.application import create_app
 from webhook.config import Settings

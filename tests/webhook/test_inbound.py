@@ -26,7 +26,7 @@ def form(**overrides: str) -> dict[str, str]:
 
 def test_text_message() -> None:
     message = parse_inbound(form())
-    assert (message.sender, message.to, message.body) == (
+    assert (message.sender, message.to, message.content) == (
         "+5213311112222",
         "+5213312345678",
         "¿a qué hora abren?",

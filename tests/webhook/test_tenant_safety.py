@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from devstack import keys
 from devstack.stack import LocalStack
-from facilchat.simulate import sign
+from devstack.twilio_inbound import sign
 from tests.factories import Connection, create_tenant_with_rows, random_phone
 from tests.webhook.conftest import AUTH_TOKEN, PUBLIC_URL, Business, customer_form
 
@@ -60,7 +60,7 @@ RPCS = {
         "p_to": "+5213300000000",
         "p_from": "+5213311111111",
         "p_message_sid": "SM" + "0" * 32,
-        "p_body": "hola",
+        "p_content": "hola",
     },
     "record_outbound_result": {"p_message_id": "00000000-0000-4000-8000-000000000000"},
     "claim_due_outbound_messages": {"p_limit": 1, "p_max_attempts": 5},

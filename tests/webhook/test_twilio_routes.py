@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from devstack.twilio_api import TwilioStandIn
-from facilchat.simulate import sign
+from devstack.twilio_inbound import sign
 from tests.factories import Connection, random_phone
 from tests.webhook.conftest import AUTH_TOKEN, CRON_SECRET, PUBLIC_URL, Business, customer_form
 from webhook import outbox
@@ -59,7 +59,7 @@ def sender_for(
 
 def messages_of(db: Connection, phone: str, business: Business) -> list[dict[str, Any]]:
     rows = db.execute(
-        "select m.direction, m.body, m.status, m.reply_kind, m.twilio_message_id, m.media,"
+        "select m.direction, m.content, m.status, m.reply_kind, m.twilio_message_id, m.media,"
         " m.error_code, m.attempts, m.next_attempt_at, m.id"
         " from public.messages m join public.clients c on c.id = m.client_id"
         " where c.phone = %s and m.owner_id = %s order by m.created_at, m.direction",
@@ -67,7 +67,7 @@ def messages_of(db: Connection, phone: str, business: Business) -> list[dict[str
     ).fetchall()
     keys = (
         "direction",
-        "body",
+        "content",
         "status",
         "reply_kind",
         "sid",
@@ -101,11 +101,11 @@ def test_faq_question_gets_the_faq_answer(
 
     stored = messages_of(db, customer, business)
     assert [(m["direction"], m["reply_kind"]) for m in stored] == [
-        ("inbound", None),
-        ("outbound", "faq"),
+        ("in", None),
+        ("out", "faq"),
     ]
     assert stored[1]["sid"] == sent[0]["sid"]
-    assert stored[1]["status"] == "queued"  # accepted by Twilio, awaiting its callbacks
+    assert stored[1]["status"] == "sending"  # accepted by Twilio, awaiting its callbacks
     client_row = db.execute(
         "select name, unread_count from public.clients where owner_id = %s and phone = %s",
         (business.tenant.id, customer),
@@ -177,6 +177,67 @@ def test_opt_out_stops_automatic_replies_until_opt_in(
         (business.tenant.id, customer),
     ).fetchone()
     assert opted == (False,)
+
+
+def test_opt_out_outlives_deleting_the_client(
+    client: TestClient, business: Business, twilio: TwilioStandIn, db: Connection
+) -> None:
+    customer = random_phone()
+    post(client, WEBHOOK, customer_form("STOP", sender=customer, to=business.number))
+    assert len(sent_to(twilio, customer)) == 1  # the opt-out confirmation
+    # The owner deletes the client (RLS lets them), and the customer writes again.
+    db.execute(
+        "delete from public.clients where owner_id = %s and phone = %s",
+        (business.tenant.id, customer),
+    )
+    post(client, WEBHOOK, customer_form("a que hora abren?", sender=customer, to=business.number))
+    assert len(sent_to(twilio, customer)) == 1, "no automatic reply to a number that said STOP"
+    again = db.execute(
+        "select opted_out from public.clients where owner_id = %s and phone = %s",
+        (business.tenant.id, customer),
+    ).fetchone()
+    assert again == (True,)
+    # START still undoes it.
+    post(client, WEBHOOK, customer_form("START", sender=customer, to=business.number))
+    post(client, WEBHOOK, customer_form("a que hora abren?", sender=customer, to=business.number))
+    assert [m["body"] for m in sent_to(twilio, customer)][-1] == business.hours_answer
+
+
+@pytest.mark.parametrize(
+    ("profile_name", "expected"),
+    [("María López", "María López"), ("   ", None), ("x" * 300, "x" * 200)],
+    ids=["profile", "blank-profile", "long-profile"],
+)
+def test_a_new_client_is_named_by_profile_or_else_phone(
+    client: TestClient,
+    business: Business,
+    db: Connection,
+    profile_name: str,
+    expected: str | None,
+) -> None:
+    customer = random_phone()
+    form = customer_form("hola", sender=customer, to=business.number, ProfileName=profile_name)
+    assert post(client, WEBHOOK, form).status_code == 200
+    row = db.execute(
+        "select name from public.clients where owner_id = %s and phone = %s",
+        (business.tenant.id, customer),
+    ).fetchone()
+    assert row == (expected or customer,)
+
+
+def test_a_client_named_by_phone_takes_the_profile_name_later(
+    client: TestClient, business: Business, db: Connection
+) -> None:
+    customer = random_phone()
+    post(
+        client, WEBHOOK, customer_form("hola", sender=customer, to=business.number, ProfileName="")
+    )
+    post(client, WEBHOOK, customer_form("hola", sender=customer, to=business.number))
+    row = db.execute(
+        "select name from public.clients where owner_id = %s and phone = %s",
+        (business.tenant.id, customer),
+    ).fetchone()
+    assert row == ("Cliente de prueba",)
 
 
 def test_message_to_an_unknown_number_is_accepted_and_ignored(
@@ -328,7 +389,7 @@ def test_a_crash_after_twilio_accepted_never_sends_twice(
     reply = store_without_sending(db, business, customer, form)
     # The dead attempt got its message to Twilio, but never recorded the answer.
     sender = sender_for(settings)
-    first = sender.send_whatsapp(customer, business.number, reply["body"])
+    first = sender.send_whatsapp(customer, business.number, reply["content"])
     assert first.accepted
 
     expire_lease(db, reply["id"])
@@ -445,6 +506,36 @@ def test_status_callbacks_move_forward_only(
     post(client, STATUS, status_form(sid, "delivered"))
     post(client, STATUS, status_form(sid, "sent"))
     assert status_now() == "read"
+
+
+# The order a reply's status may take, as the owner sees it.
+STATUS_ORDER = ["queued", "sending", "sent", "delivered", "read"]
+
+
+def test_the_owner_never_sees_a_reply_status_move_backwards(
+    client: TestClient, business: Business, twilio: TwilioStandIn, db: Connection
+) -> None:
+    customer = random_phone()
+    post(client, WEBHOOK, customer_form("a que hora abren?", sender=customer, to=business.number))
+    sid = sent_to(twilio, customer)[0]["sid"]
+    for status in ("sent", "delivered", "read"):
+        post(client, STATUS, status_form(sid, status))
+    reply_id = messages_of(db, customer, business)[1]["id"]
+    # Every change the dashboard is told about: the broadcasts of this reply, grouped by
+    # the transaction that made them (one transaction may insert and claim it).
+    by_transaction: dict[Any, list[str]] = {}
+    for inserted_at, status in db.execute(
+        "select inserted_at, payload -> 'record' ->> 'status' from realtime.messages"
+        " where topic = %s and payload ->> 'table' = 'messages'"
+        " and payload -> 'record' ->> 'id' = %s order by inserted_at",
+        (f"inbox:{business.tenant.id}", str(reply_id)),
+    ).fetchall():
+        by_transaction.setdefault(inserted_at, []).append(str(status))
+    shown = list(by_transaction.values())
+    assert "queued" in shown[0] and shown[-1] == ["read"], shown
+    # Within a transaction the last status counts; across them, none may move backwards.
+    settled = [max(STATUS_ORDER.index(status) for status in statuses) for statuses in shown]
+    assert settled == sorted(settled), shown
 
 
 def test_failed_delivery_records_the_error_code(
@@ -660,7 +751,7 @@ def test_when_twilio_cannot_be_asked_the_next_attempt_asks_again(
     twilio_up = sender_for(settings, timeout=1.0)
     twilio_down = sender_for(settings, api_url="http://127.0.0.1:9", timeout=1.0)
     # The vanished sender did get it out.
-    accepted = twilio_up.send_whatsapp(customer, business.number, reply["body"])
+    accepted = twilio_up.send_whatsapp(customer, business.number, reply["content"])
     database = connect_database(
         settings.supabase_url, settings.supabase_service_role_key.get_secret_value()
     )

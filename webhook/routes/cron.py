@@ -14,6 +14,17 @@ from webhook.deps import DatabaseDep, SenderDep, SettingsDep, StatusCallbackDep
 router = APIRouter()
 
 
+def carries_cron_secret(authorization: str | None, secret: str) -> bool:
+    """Whether the Authorization header is `Bearer <secret>`; never without a secret."""
+    if not secret or authorization is None:
+        return False
+    # Compared as bytes, which compare_digest accepts whatever they hold. Starlette decodes
+    # header bytes as latin-1, so encoding back gives the bytes as sent; the secret is
+    # expected as UTF-8.
+    sent = authorization.encode("latin-1")
+    return hmac.compare_digest(sent, f"Bearer {secret}".encode())
+
+
 @router.get("/api/cron/outbox")
 def sweep_outbox(
     db: DatabaseDep,
@@ -23,7 +34,7 @@ def sweep_outbox(
     authorization: str | None = Header(default=None),
 ) -> dict[str, int]:
     secret = settings.cron_secret.get_secret_value() if settings.cron_secret else ""
-    if not secret or not hmac.compare_digest(authorization or "", f"Bearer {secret}"):
+    if not carries_cron_secret(authorization, secret):
         raise HTTPException(status_code=401, detail="missing or wrong cron secret")
     try:
         report = outbox.sweep(
