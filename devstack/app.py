@@ -336,7 +336,28 @@ async def send_message(
         raise SimulatorError(502, f"El webhook no respondió: {error}") from None
     if not response.is_success:
         raise SimulatorError(502, _webhook_problem(response))
+    # Twilio sends the reply in the webhook's TwiML answer and reports its statuses to
+    # the reply's action URL: the Twilio stand-in does the same with this answer.
+    await _hand_over_twiml(settings, customer, business, response.text)
     return {"ok": True, "message_sid": form["MessageSid"], "webhook_status": response.status_code}
+
+
+async def _hand_over_twiml(settings: Settings, customer: str, business: str, twiml: str) -> None:
+    url = f"{settings.twilio_api_url.rstrip('/')}/_control/twiml"
+    try:
+        async with httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT) as client:
+            answer = await client.post(
+                url,
+                json={"to": f"whatsapp:{customer}", "from": f"whatsapp:{business}", "twiml": twiml},
+            )
+    except httpx.HTTPError as error:
+        raise SimulatorError(
+            502, f"El mensaje llegó, pero el simulador de Twilio no envió la respuesta: {error}"
+        ) from None
+    if not answer.is_success:
+        raise SimulatorError(
+            502, f"El simulador de Twilio no envió la respuesta ({answer.status_code})."
+        )
 
 
 async def list_replies(customer: str, business: str, settings: SettingsDep) -> dict[str, Any]:

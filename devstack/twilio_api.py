@@ -10,6 +10,11 @@ unchanged once pointed at its URL:
 - Accepted messages then go `sent` → `delivered` → `read`; when the message has a
   `StatusCallback`, each step is POSTed there signed with `X-Twilio-Signature`, as
   Twilio does.
+- It plays Twilio's side of an inbound message too (`POST /_control/inbound`): it posts
+  the signed webhook, retrying as the URL's connection overrides (`#rc=…&rp=…`) say,
+  reads the TwiML answer, "sends" each `<Message>` and posts its status callbacks to the
+  message's `action` URL. `POST /_control/twiml` does the last part for an answer
+  someone else received (the simulator page posts the webhook in-process).
 
 A control API under `/_control` (not Twilio's) injects faults (429, 500, a hang),
 tunes the callbacks and exposes what was received. `TwilioStandIn` runs the server
@@ -27,14 +32,25 @@ import logging
 import re
 import sys
 import uuid
+import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any, Literal, Self, cast
+from urllib.parse import parse_qs
 
 import httpx
-from aiohttp import BasicAuth, ClientError, ClientSession, ClientTimeout, web
+from aiohttp import (
+    BasicAuth,
+    ClientConnectionError,
+    ClientConnectorError,
+    ClientError,
+    ClientSession,
+    ClientTimeout,
+    ConnectionTimeoutError,
+    web,
+)
 from multidict import MultiMapping
 from twilio.request_validator import RequestValidator
 
@@ -418,6 +434,148 @@ async def _post_callback(
     return outcome
 
 
+# --- TwiML answers and inbound deliveries, as Twilio handles them ---------------------
+
+
+def messages_in_twiml(document: str) -> list[tuple[str, str | None]]:
+    """The `<Message>`s of a TwiML answer, as (body, action URL)."""
+    if not document.strip():
+        return []
+    # Our own webhook's answer, on loopback; Twilio parses it the same way.
+    root = ElementTree.fromstring(document)  # noqa: S314
+    found: list[tuple[str, str | None]] = []
+    for element in root.iter("Message"):
+        body_element = element.find("Body")
+        body = body_element.text if body_element is not None else element.text
+        found.append(((body or "").strip(), element.get("action")))
+    return found
+
+
+def send_twiml_messages(
+    app: web.Application, customer: str, business: str, document: str
+) -> list[Json]:
+    """What Twilio does with a TwiML answer: send each message, then report its statuses."""
+    state = app[STATE_KEY]
+    sent: list[Json] = []
+    for body, action in messages_in_twiml(document):
+        if validate_create(customer, business, body, []) is not None:
+            log.warning("TwiML message to %s refused: %r", customer, body[:60])
+            continue
+        resource = message_resource(state.account_sid, customer, business, body, 0)
+        resource["direction"] = "outbound-reply"
+        record: Json = {**resource, "status_callback": action, "media_urls": [], "callbacks": []}
+        state.messages[resource["sid"]] = record
+        log.info("TwiML reply to=%s sent as %s", customer, resource["sid"])
+        settings = state.callbacks
+        if settings.enabled and settings.statuses:
+            task = asyncio.create_task(
+                _progress(app[SESSION_KEY], state.auth_token, record, copy.copy(settings))
+            )
+            state.tasks.add(task)
+            task.add_done_callback(state.tasks.discard)
+        sent.append(resource_of(record))
+    return sent
+
+
+@dataclass(frozen=True)
+class ConnectionOverrides:
+    """Twilio's webhook connection overrides, read from the URL's fragment (#rc=2&rp=5xx,ct)."""
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    total_timeout: float = 15.0
+    retries: int = 1
+    retry_on: frozenset[str] = frozenset({"ct"})
+
+    @classmethod
+    def of(cls, url: str) -> ConnectionOverrides:
+        fragment = url.partition("#")[2]
+        values = {key: found[-1] for key, found in parse_qs(fragment).items()}
+        default = cls()
+        policy = frozenset(
+            part.strip() for part in values.get("rp", "ct").split(",") if part.strip()
+        )
+        return cls(
+            connect_timeout=int(values["ct"]) / 1000 if "ct" in values else default.connect_timeout,
+            read_timeout=int(values["rt"]) / 1000 if "rt" in values else default.read_timeout,
+            total_timeout=int(values["tt"]) / 1000 if "tt" in values else default.total_timeout,
+            retries=min(int(values.get("rc", default.retries)), 5),
+            retry_on=frozenset({"4xx", "5xx", "ct", "rt"}) if "all" in policy else policy,
+        )
+
+
+async def deliver_inbound(app: web.Application, url: str, form: dict[str, str]) -> Json:
+    """Post an inbound message to a webhook as Twilio does, then act on its TwiML answer."""
+    state = app[STATE_KEY]
+    overrides = ConnectionOverrides.of(url)
+    target = url.partition("#")[0]
+    signature = RequestValidator(state.auth_token).compute_signature(target, form)
+    attempts: list[Json] = []
+    started = asyncio.get_running_loop().time()
+    outcome: Json = {"attempts": attempts, "status": None, "body": "", "messages": []}
+    for _ in range(1 + overrides.retries):
+        left = overrides.total_timeout - (asyncio.get_running_loop().time() - started)
+        if left <= 0:
+            break
+        failure: str | None = None
+        try:
+            async with app[SESSION_KEY].post(
+                target,
+                data=form,
+                headers={
+                    "X-Twilio-Signature": signature,
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
+                    "User-Agent": "TwilioProxy/1.1",
+                },
+                timeout=ClientTimeout(
+                    total=left,
+                    sock_connect=overrides.connect_timeout,
+                    sock_read=overrides.read_timeout,
+                ),
+                allow_redirects=False,
+            ) as response:
+                body = await response.text()
+                attempts.append({"status": response.status})
+                outcome.update(status=response.status, body=body)
+                if response.status < 400:
+                    outcome["messages"] = send_twiml_messages(app, form["From"], form["To"], body)
+                    return outcome
+                failure = "5xx" if response.status >= 500 else "4xx"
+        except (ClientConnectorError, ConnectionTimeoutError) as error:
+            # No connection: nothing reached the webhook.
+            failure = "ct"
+            attempts.append({"error": f"{type(error).__name__}: {error}", "kind": failure})
+        except (ClientConnectionError, TimeoutError) as error:
+            # Connected, but no answer came (a read timeout or a dropped connection).
+            failure = "rt"
+            attempts.append({"error": f"{type(error).__name__}: {error}", "kind": failure})
+        if failure not in overrides.retry_on:
+            break
+    return outcome
+
+
+async def hand_over_twiml(request: web.Request) -> web.Response:
+    body = await _json_body(request)
+    try:
+        sent = send_twiml_messages(
+            request.app, str(body["to"]), str(body["from"]), str(body["twiml"])
+        )
+    except (KeyError, ElementTree.ParseError) as exc:
+        raise web.HTTPBadRequest(text=f"expected to, from and a TwiML document: {exc}") from exc
+    return web.json_response({"messages": sent})
+
+
+async def inbound(request: web.Request) -> web.Response:
+    body = await _json_body(request)
+    url, form = body.get("url"), body.get("form")
+    if not isinstance(url, str) or not isinstance(form, dict):
+        raise web.HTTPBadRequest(text="expected {url, form}")
+    return web.json_response(
+        await deliver_inbound(request.app, url, {str(k): str(v) for k, v in form.items()})
+    )
+
+
 # --- control API (ours, not Twilio's) -------------------------------------------------
 
 
@@ -554,6 +712,8 @@ def create_app(
     app.router.add_get("/_control/messages", list_messages)
     app.router.add_get("/_control/attempts", list_attempts)
     app.router.add_post("/_control/reset", reset)
+    app.router.add_post("/_control/twiml", hand_over_twiml)
+    app.router.add_post("/_control/inbound", inbound)
     return app
 
 
@@ -666,8 +826,10 @@ class TwilioStandIn:
     def __exit__(self, *_: object) -> None:
         self.stop()
 
-    def _control(self, method: str, path: str, body: Json | None = None) -> Any:
-        response = httpx.request(method, f"{self.url}/_control/{path}", json=body, timeout=10)
+    def _control(
+        self, method: str, path: str, body: Json | None = None, timeout: float = 10
+    ) -> Any:
+        response = httpx.request(method, f"{self.url}/_control/{path}", json=body, timeout=timeout)
         if not response.is_success:
             raise TwilioStandInError(
                 f"{method} /_control/{path}: {response.status_code} {response.text}"
@@ -705,6 +867,21 @@ class TwilioStandIn:
     def reset(self) -> None:
         """Forget messages and attempts; mode back to "ok", callbacks to the startup settings."""
         self._control("POST", "reset")
+
+    def hand_over_twiml(self, customer: str, business: str, twiml: str) -> list[Json]:
+        """Act on a webhook's TwiML answer as Twilio would; the messages it sent."""
+        sent = self._control(
+            "POST",
+            "twiml",
+            {"to": f"whatsapp:{customer}", "from": f"whatsapp:{business}", "twiml": twiml},
+        )
+        return cast(list[Json], sent["messages"])
+
+    def deliver_inbound(self, url: str, form: dict[str, str]) -> Json:
+        """Post an inbound message to `url` as Twilio does (overrides in its #fragment
+        included) and act on the answer: {attempts, status, body, messages}."""
+        delivery = {"url": url, "form": form}
+        return cast(Json, self._control("POST", "inbound", delivery, timeout=60))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,10 @@ class Settings(BaseSettings):
     cron_secret: SecretStr | None = None
     # Twilio waits 15 s for our answer: the send must finish well within it.
     twilio_timeout_seconds: float = Field(default=5.0, gt=0, le=10)
+    # At most this many replies per sweep, and no new claim once this much time is spent:
+    # Vercel stops the function at 15 s.
     outbox_batch_size: int = Field(default=25, ge=1, le=200)
+    sweep_budget_seconds: float = Field(default=12.0, gt=0, le=14)
     max_send_attempts: int = Field(default=5, ge=1, le=20)
 
 

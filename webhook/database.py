@@ -29,9 +29,27 @@ class Database:
     def handle_inbound_message(self, params: dict[str, Any]) -> dict[str, Any]:
         return cast(dict[str, Any], self._rpc("handle_inbound_message", params))
 
-    def record_outbound_result(self, message_id: str, **result: Any) -> dict[str, Any] | None:
-        params = {"p_message_id": message_id, **{f"p_{k}": v for k, v in result.items()}}
+    def record_outbound_result(
+        self, message_id: str, claim_token: int, **result: Any
+    ) -> dict[str, Any] | None:
+        """Twilio's answer to a send; None when this sender no longer holds the claim."""
+        params = {
+            "p_message_id": message_id,
+            "p_claim_token": claim_token,
+            **{f"p_{k}": v for k, v in result.items()},
+        }
         return cast(dict[str, Any] | None, self._rpc("record_outbound_result", params))
+
+    def record_reconciled_reply(
+        self, message_id: str, claim_token: int, candidates: list[dict[str, str | None]]
+    ) -> dict[str, Any] | None:
+        """Record the first of Twilio's matching messages no other reply has; None if none."""
+        params = {
+            "p_message_id": message_id,
+            "p_claim_token": claim_token,
+            "p_candidates": candidates,
+        }
+        return cast(dict[str, Any] | None, self._rpc("record_reconciled_reply", params))
 
     def claim_due_outbound_messages(self, limit: int, max_attempts: int) -> list[dict[str, Any]]:
         params = {"p_limit": limit, "p_max_attempts": max_attempts}
@@ -39,9 +57,14 @@ class Database:
         return [row for row in cast(list[dict[str, Any] | None], rows) if row]
 
     def apply_message_status(
-        self, message_sid: str, status: str, error_code: str | None
+        self, message_sid: str, status: str, error_code: str | None, reply_id: str | None = None
     ) -> dict[str, Any]:
-        params = {"p_twilio_sid": message_sid, "p_status": status, "p_error_code": error_code}
+        params = {
+            "p_twilio_sid": message_sid,
+            "p_status": status,
+            "p_error_code": error_code,
+            "p_reply_id": reply_id,
+        }
         return cast(dict[str, Any], self._rpc("apply_message_status", params))
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import sys
-import time
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import httpx
 
@@ -33,61 +32,65 @@ def run(text: str, *, sender: str, to: str, url: str | None) -> int:
     account_sid = os.environ.get("TWILIO_ACCOUNT_SID", "AC" + "0" * 32)
     target = url or (os.environ.get("PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/") + WEBHOOK_PATH
     form = inbound_form(text, sender=sender, to=to, account_sid=account_sid)
-    before: set[str] = set()
-    if is_local(os.environ.get("TWILIO_API_URL")):
-        with contextlib.suppress(httpx.HTTPError):
-            before = {m["sid"] for m in _sent_to(sender, account_sid, auth_token)}
+    api_url = os.environ.get("TWILIO_API_URL")
+    if is_local(api_url):
+        # The local Twilio stand-in plays Twilio: it posts the webhook, sends the TwiML
+        # reply and reports its statuses to the reply's action URL.
+        return _through_stand_in(str(api_url), target, form, sender)
+    signed_url = target.partition("#")[0]
     try:
         response = httpx.post(
-            target,
+            signed_url,
             data=form,
-            headers={"X-Twilio-Signature": sign(target, form, auth_token)},
+            headers={"X-Twilio-Signature": sign(signed_url, form, auth_token)},
             timeout=20,
         )
     except httpx.HTTPError as error:
-        print(f"error: could not reach {target}: {error}", file=sys.stderr)
+        print(f"error: could not reach {signed_url}: {error}", file=sys.stderr)
         return 1
     print(f"{response.status_code} {response.reason_phrase}")
     if response.text:
         print(response.text)
-    if response.is_success and is_local(os.environ.get("TWILIO_API_URL")):
-        try:
-            replies = replies_from_stand_in(sender, account_sid, auth_token, already=before)
-        except httpx.HTTPError as error:
-            print(
-                f"(could not read the replies from the Twilio stand-in: {error})", file=sys.stderr
-            )
-            replies = []
-        for reply in replies:
+    if response.is_success:
+        for reply in replies_in_twiml(response.text):
             print(f"reply to {sender}: {reply}")
     return 0 if response.is_success else 1
 
 
+def _through_stand_in(api_url: str, target: str, form: dict[str, str], sender: str) -> int:
+    try:
+        response = httpx.post(
+            f"{api_url.rstrip('/')}/_control/inbound",
+            json={"url": target, "form": form},
+            timeout=60,
+        )
+        response.raise_for_status()
+    except httpx.HTTPError as error:
+        print(f"error: the Twilio stand-in at {api_url} did not deliver: {error}", file=sys.stderr)
+        return 1
+    delivery = response.json()
+    status = delivery.get("status")
+    if status is None:
+        failures = "; ".join(str(a.get("error")) for a in delivery.get("attempts", []))
+        print(f"error: could not reach {target}: {failures}", file=sys.stderr)
+        return 1
+    print(f"{status} {httpx.codes.get_reason_phrase(int(status))}")
+    if delivery.get("body"):
+        print(delivery["body"])
+    for message in delivery.get("messages", []):
+        print(f"reply to {sender}: {message.get('body')}")
+    return 0 if 200 <= int(status) < 300 else 1
+
+
+def replies_in_twiml(document: str) -> list[str]:
+    """The text of each <Message> in a webhook's TwiML answer."""
+    from devstack.twilio_api import messages_in_twiml
+
+    try:
+        return [body for body, _ in messages_in_twiml(document)]
+    except ElementTree.ParseError:
+        return []
+
+
 def is_local(api_url: str | None) -> bool:
     return bool(api_url) and urlsplit(api_url or "").hostname in {"127.0.0.1", "localhost"}
-
-
-def _sent_to(customer: str, account_sid: str, auth_token: str) -> list[dict[str, str]]:
-    """Messages the local Twilio stand-in holds for this customer, newest first."""
-    api_url = os.environ["TWILIO_API_URL"].rstrip("/")
-    response = httpx.get(
-        f"{api_url}/2010-04-01/Accounts/{account_sid}/Messages.json",
-        params={"To": f"whatsapp:{customer}"},
-        auth=(account_sid, auth_token),
-        timeout=5,
-    )
-    response.raise_for_status()
-    messages: list[dict[str, str]] = response.json()["messages"]
-    return messages
-
-
-def replies_from_stand_in(
-    customer: str, account_sid: str, auth_token: str, already: set[str], wait: float = 3.0
-) -> list[str]:
-    """The replies the business sent after our message (the webhook answers at once)."""
-    deadline = time.monotonic() + wait
-    while True:
-        new = [m for m in _sent_to(customer, account_sid, auth_token) if m["sid"] not in already]
-        if new or time.monotonic() > deadline:
-            return [m["body"] for m in reversed(new)]
-        time.sleep(0.1)

@@ -16,7 +16,7 @@ select plan(35);
  */
 select triggers_are('auth', 'users', array ['on_auth_user_created', 'on_auth_user_email_changed'],
                     'auth.users has the mirror triggers');
-select triggers_are('public', 'users', array ['users_check_timezone', 'users_set_updated_at'],
+select triggers_are('public', 'users', array ['users_check_timezone', 'users_check_business_hours', 'users_set_updated_at'],
                     'public.users has its triggers');
 select triggers_are('public', 'clients',
                     array ['clients_set_updated_at', 'clients_broadcast_changes', 'clients_apply_kept_opt_out',

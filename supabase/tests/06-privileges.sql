@@ -157,7 +157,8 @@ select functions_are('private', array ['set_updated_at', 'check_user_timezone', 
                                        'faq_text_features', 'refresh_faq_terms', 'faqs_refresh_terms',
                                        'rank_faqs', 'match_faq', 'broadcast_inbox_change',
                                        'broadcast_client_label_change', 'apply_kept_opt_out',
-                                       'keep_opt_out'],
+                                       'keep_opt_out', 'business_hours_are_valid',
+                                       'check_business_hours', 'store_reply'],
                      'private holds exactly the known functions');
 
 select is_definer('private', 'handle_auth_user_change', array []::name[],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import queue
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -464,3 +465,153 @@ def test_stop_is_prompt_while_a_request_hangs(tmp_path: Path) -> None:
     # Shutdown releases the hung request with Twilio's 503 rather than waiting it out.
     [error] = outcome
     assert isinstance(error, TwilioRestException) and error.status == 503
+
+
+# --- Twilio's side of an inbound message --------------------------------------------
+
+
+class ScriptedWebhook:
+    """A webhook on loopback that answers each POST with the next (status, body) scripted."""
+
+    def __init__(self, answers: list[tuple[int, str]]) -> None:
+        self.received: queue.Queue[tuple[str, dict[str, str], dict[str, str]]] = queue.Queue()
+        received, script = self.received, list(answers)
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                form = dict(parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
+                received.put((self.path, dict(self.headers.items()), form))
+                status, body = script.pop(0) if len(script) > 1 else script[0]
+                payload = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"{self.base}/api/twilio/webhook"
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    def requests(self) -> list[tuple[str, dict[str, str], dict[str, str]]]:
+        found = []
+        while not self.received.empty():
+            found.append(self.received.get())
+        return found
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def inbound(text: str = "¿a qué hora abren?") -> dict[str, str]:
+    sid = "SM" + "c" * 32
+    return {
+        "MessageSid": sid,
+        "SmsMessageSid": sid,
+        "AccountSid": DEFAULT_ACCOUNT_SID,
+        "From": CUSTOMER,
+        "To": BUSINESS,
+        "Body": text,
+        "NumMedia": "0",
+    }
+
+
+def reply_twiml(text: str, action: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><Response>'
+        f'<Message action="{action}" method="POST">{text}</Message></Response>'
+    )
+
+
+def test_an_inbound_message_is_posted_signed_and_its_twiml_reply_is_sent(
+    standin: TwilioStandIn, receiver: Receiver
+) -> None:
+    webhook = ScriptedWebhook([(200, reply_twiml("Abrimos a las 9.", receiver.url))])
+    try:
+        delivery = standin.deliver_inbound(webhook.url, inbound())
+        [(path, headers, form)] = webhook.requests()
+    finally:
+        webhook.close()
+    assert path == "/api/twilio/webhook"
+    assert RequestValidator(standin.auth_token).validate(
+        webhook.url, form, headers["X-Twilio-Signature"]
+    )
+    assert form == inbound()
+    assert delivery["status"] == 200 and len(delivery["attempts"]) == 1
+    [sent] = delivery["messages"]
+    assert (sent["to"], sent["from"], sent["body"]) == (CUSTOMER, BUSINESS, "Abrimos a las 9.")
+    assert sent["direction"] == "outbound-reply"
+    # The reply's statuses go to its action URL, signed, with its new sid.
+    callbacks = receiver.take(3)
+    assert [form["MessageStatus"] for _, _, form in callbacks] == ["sent", "delivered", "read"]
+    assert {form["MessageSid"] for _, _, form in callbacks} == {sent["sid"]}
+    validator = RequestValidator(standin.auth_token)
+    assert all(
+        validator.validate(receiver.url, f, h["X-Twilio-Signature"]) for _, h, f in callbacks
+    )
+
+
+def test_an_empty_answer_sends_nothing(standin: TwilioStandIn) -> None:
+    webhook = ScriptedWebhook([(200, '<?xml version="1.0" encoding="UTF-8"?><Response />')])
+    try:
+        delivery = standin.deliver_inbound(webhook.url, inbound())
+    finally:
+        webhook.close()
+    assert (delivery["status"], delivery["messages"]) == (200, [])
+    assert standin.messages() == []
+
+
+@pytest.mark.parametrize(
+    ("fragment", "attempts", "status"),
+    [
+        ("", 1, 503),  # Twilio's default policy retries only failed connections
+        ("#rc=2&rp=5xx", 2, 200),
+        ("#rc=2&rp=ct,rt,5xx", 2, 200),
+        ("#rp=all", 2, 200),  # one retry by default
+        ("#rc=0&rp=5xx", 1, 503),
+    ],
+)
+def test_retries_follow_the_urls_connection_overrides(
+    standin: TwilioStandIn, fragment: str, attempts: int, status: int
+) -> None:
+    webhook = ScriptedWebhook([(503, ""), (200, reply_twiml("Hola", "http://127.0.0.1:9/s"))])
+    try:
+        delivery = standin.deliver_inbound(webhook.url + fragment, inbound())
+        received = webhook.requests()
+    finally:
+        webhook.close()
+    assert len(received) == len(delivery["attempts"]) == attempts
+    assert delivery["status"] == status
+    assert len(delivery["messages"]) == (1 if status == 200 else 0)
+    # The fragment is Twilio's, never sent: the signature covers the URL without it.
+    for _, headers, form in received:
+        assert RequestValidator(standin.auth_token).validate(
+            webhook.url, form, headers["X-Twilio-Signature"]
+        )
+
+
+def test_a_refused_connection_is_retried_by_default(standin: TwilioStandIn) -> None:
+    delivery = standin.deliver_inbound(f"http://127.0.0.1:{free_port()}/hook", inbound())
+    assert delivery["status"] is None
+    assert [attempt["kind"] for attempt in delivery["attempts"]] == ["ct", "ct"]
+
+
+def test_a_read_timeout_is_retried_only_when_asked(standin: TwilioStandIn) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)  # accepts connections, never answers
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    try:
+        silent = standin.deliver_inbound(url + "#rt=300", inbound())
+        retried = standin.deliver_inbound(url + "#rt=300&rc=1&rp=rt", inbound())
+    finally:
+        listener.close()
+    assert [a["kind"] for a in silent["attempts"]] == ["rt"]
+    assert [a["kind"] for a in retried["attempts"]] == ["rt", "rt"]

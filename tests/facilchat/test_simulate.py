@@ -67,6 +67,11 @@ def test_simulated_customer_gets_the_faq_answer_and_delivery_is_tracked(
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("200")
+    # The reply came back in the TwiML answer, which the command prints, and went out
+    # from there: the webhook made no REST call.
+    assert '<Message action="' in result.stdout
+    assert f"reply to {customer}: Abrimos a las 7:00." in result.stdout
+    assert twilio.attempts() == []
     assert [m["body"] for m in twilio.messages() if m["to"] == f"whatsapp:{customer}"] == [
         "Abrimos a las 7:00."
     ]

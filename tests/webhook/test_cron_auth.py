@@ -55,7 +55,7 @@ def test_non_ascii_secret_sent_as_utf8_runs_the_sweeper(settings: Settings) -> N
     response = run_sweeper(with_secret, f"Bearer {secret}".encode())
     assert refused.status_code == 401
     assert response.status_code == 200, response.text
-    assert set(response.json()) == {"claimed", "accepted", "failed"}
+    assert set(response.json()) == {"claimed", "accepted", "failed", "errors"}
 
 
 def as_starlette_reads(raw: bytes) -> str:

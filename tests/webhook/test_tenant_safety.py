@@ -62,7 +62,15 @@ RPCS = {
         "p_message_sid": "SM" + "0" * 32,
         "p_content": "hola",
     },
-    "record_outbound_result": {"p_message_id": "00000000-0000-4000-8000-000000000000"},
+    "record_outbound_result": {
+        "p_message_id": "00000000-0000-4000-8000-000000000000",
+        "p_claim_token": 1,
+    },
+    "record_reconciled_reply": {
+        "p_message_id": "00000000-0000-4000-8000-000000000000",
+        "p_claim_token": 1,
+        "p_candidates": [],
+    },
     "claim_due_outbound_messages": {"p_limit": 1, "p_max_attempts": 5},
     "apply_message_status": {"p_twilio_sid": "SM" + "0" * 32, "p_status": "sent"},
 }

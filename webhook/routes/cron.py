@@ -1,4 +1,4 @@
-"""The outbox sweeper, run by Vercel Cron every minute."""
+"""The outbox sweeper, called on a schedule with the cron secret."""
 
 from __future__ import annotations
 
@@ -38,7 +38,13 @@ def sweep_outbox(
         raise HTTPException(status_code=401, detail="missing or wrong cron secret")
     try:
         report = outbox.sweep(
-            db, sender, settings.outbox_batch_size, settings.max_send_attempts, status_callback
+            db,
+            sender,
+            limit=settings.outbox_batch_size,
+            max_attempts=settings.max_send_attempts,
+            status_callback=status_callback,
+            budget_seconds=settings.sweep_budget_seconds,
+            send_timeout=settings.twilio_timeout_seconds,
         )
     except DatabaseUnavailable:
         raise HTTPException(status_code=503, detail="database unavailable") from None

@@ -1,34 +1,49 @@
-"""Twilio's webhooks: inbound WhatsApp messages and delivery status callbacks."""
+"""Twilio's webhooks: inbound WhatsApp messages and delivery status callbacks.
+
+An automatic reply goes back in the answer itself, as TwiML: Twilio sends it as soon as
+it reads the answer, and posts the reply's status callbacks to the `action` URL, which
+names the reply. One database call per inbound message, no Twilio REST call.
+"""
 
 from __future__ import annotations
 
 import logging
+import uuid
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 
-from webhook import outbox
 from webhook.database import DatabaseUnavailable
-from webhook.deps import DatabaseDep, SenderDep, SettingsDep, StatusCallbackDep, TwilioFormDep
+from webhook.deps import DatabaseDep, StatusCallbackDep, TwilioFormDep
 from webhook.inbound import InvalidInbound, parse_inbound, parse_status
+from webhook.outbox import reply_status_callback
 
 router = APIRouter(prefix="/api/twilio")
 log = logging.getLogger("facilchat.webhook")
 
-# We reply through the REST API, so Twilio gets an empty TwiML document.
-EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 
-def twiml_ok() -> Response:
-    return Response(content=EMPTY_TWIML, media_type="application/xml")
+def twiml(document: str = EMPTY_TWIML) -> Response:
+    return Response(content=document, media_type="application/xml")
+
+
+def reply_twiml(reply: dict[str, Any], status_callback: str) -> str:
+    """<Response><Message action="…/status?reply=<id>">the reply</Message></Response>."""
+    from twilio.twiml.messaging_response import MessagingResponse
+
+    response = MessagingResponse()
+    response.message(
+        str(reply["content"]),
+        action=reply_status_callback(status_callback, str(reply["id"])),
+        method="POST",
+    )
+    return str(response)
 
 
 @router.post("/webhook")
 def inbound_message(
-    form: TwilioFormDep,
-    db: DatabaseDep,
-    sender: SenderDep,
-    settings: SettingsDep,
-    status_callback: StatusCallbackDep,
+    form: TwilioFormDep, db: DatabaseDep, status_callback: StatusCallbackDep
 ) -> Response:
     try:
         message = parse_inbound(form)
@@ -37,7 +52,8 @@ def inbound_message(
     try:
         outcome = db.handle_inbound_message(message.rpc_params())
     except DatabaseUnavailable:
-        # Not stored: a 5xx makes Twilio retry, and the retry is idempotent.
+        # Nothing was stored. Twilio retries a 5xx when the webhook URL asks it to (the
+        # connection overrides in docs/deploy.md), and the retry is idempotent.
         log.exception("inbound %s not stored", message.message_sid)
         raise HTTPException(status_code=503, detail="database unavailable, retry later") from None
 
@@ -45,31 +61,55 @@ def inbound_message(
         log.warning(
             "inbound %s to %s: no business has this number", message.message_sid, message.to
         )
-        return twiml_ok()
+        return twiml()
+    if outcome.get("reply_error"):
+        log.error(
+            "inbound %s stored; its reply could not be chosen: %s",
+            message.message_sid,
+            outcome["reply_error"],
+        )
     reply = outcome.get("reply")
-    if reply:
-        try:
-            outbox.send_claimed(db, sender, reply, settings.max_send_attempts, status_callback)
-        except DatabaseUnavailable:
-            # The message is stored and its reply claimed: once the claim lapses,
-            # the sweeper checks with Twilio and sends it if it did not go out.
-            log.exception("reply %s left for the sweeper", reply["id"])
-    return twiml_ok()
+    if reply and reply.get("twiml"):
+        return twiml(reply_twiml(reply, status_callback))
+    # No reply, one already confirmed, or one too long for TwiML, which the sweeper sends.
+    return twiml()
+
+
+def reply_id_of(request: Request) -> str | None:
+    """The reply a status callback is about, from its signed URL; None when absent."""
+    raw = request.query_params.get("reply")
+    if raw is None:
+        return None
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        raise HTTPException(status_code=400, detail="reply must be a message id") from None
 
 
 @router.post("/status")
-def message_status(form: TwilioFormDep, db: DatabaseDep) -> Response:
+def message_status(request: Request, form: TwilioFormDep, db: DatabaseDep) -> Response:
+    # The signature covers the URL with its query string, so `reply` is Twilio's own.
+    reply_id = reply_id_of(request)
     try:
         update = parse_status(form)
     except InvalidInbound as error:
         raise HTTPException(status_code=400, detail=str(error)) from None
     if update is None:
-        return twiml_ok()
+        return twiml()
     try:
-        result = db.apply_message_status(update.message_sid, update.status, update.error_code)
+        result = db.apply_message_status(
+            update.message_sid, update.status, update.error_code, reply_id
+        )
     except DatabaseUnavailable:
         log.exception("status %s for %s not stored", update.status, update.message_sid)
         raise HTTPException(status_code=503, detail="database unavailable, retry later") from None
     if not result.get("found"):
         log.info("status %s for unknown message %s", update.status, update.message_sid)
-    return twiml_ok()
+    elif result.get("conflict"):
+        log.warning(
+            "status %s: reply %s already has another sid than %s; ignored",
+            update.status,
+            reply_id,
+            update.message_sid,
+        )
+    return twiml()
