@@ -1,16 +1,26 @@
-"""Inbound webhook throughput and latency, against a baseline measured in the same run.
+"""Inbound webhook throughput, CPU and latency: three paths measured in the same run.
 
 Everything is real and local: uvicorn serving the webhook -> supabase-py -> gateway ->
-PostgREST -> Postgres, with replies sent through the official Twilio client to the
-loopback stand-in. The baseline is the same app, same process, serving an endpoint that
-makes one trivial PostgREST RPC through the same client.
+PostgREST -> Postgres, and the Twilio stand-in. The paths, served by one app process:
+
+- baseline: an endpoint that makes one trivial PostgREST RPC through the same client;
+- inbound: FácilChat's webhook, a signed WhatsApp message with an FAQ answer (one RPC,
+  the reply in the TwiML answer);
+- naive: the seed's six-step workflow as a developer following it would write it with
+  supabase-py table calls (look up the business, upsert the client, insert the message,
+  read the FAQs and match in Python with a fuzzy ratio, send through Twilio's REST API,
+  insert the reply). It lives here only, as the peer users would otherwise build.
 
     .venv/bin/python bench/inbound.py [--seconds 10] [--concurrency 1 8 32]
+        [--latency-seconds 8] [--db-delay-ms 30] [--twilio-delay-ms 60]
 
-The load generator (aiohttp) shares the machine's cores with the servers, so compare the
-ratio, not the absolute figures, across machines. To say where the time goes, it also
-prints each process's CPU time per request during each run (from /proc, on Linux) and,
-at the end, the remote calls of both paths timed one after another without the webhook.
+It prints, per path and number of senders: requests per second, p50/p99 latency and the
+ratio to the baseline; each process's CPU time per request (from /proc, on Linux); the
+calls each path makes per message, counted by proxies in front of the gateway and the
+Twilio stand-in; and the latency with a delay added to every call to the gateway and to
+Twilio, standing in for the internet between Vercel and Supabase/Twilio. The load
+generator shares the machine's cores with the servers: compare ratios, not absolute
+figures, across machines.
 """
 
 from __future__ import annotations
@@ -55,12 +65,67 @@ grant execute on function public.bench_ping() to service_role;
 """
 # The benchmark's app: the webhook plus the baseline route, in one process.
 APP_MODULE = """
+import unicodedata
+from difflib import SequenceMatcher
+from typing import Any
+
+from fastapi import Response
+
 from webhook.app import app
-from webhook.deps import DatabaseDep
+from webhook.deps import DatabaseDep, SenderDep, TwilioFormDep
+
 
 @app.get("/bench/ping")
 def ping(db: DatabaseDep) -> dict[str, object]:
     return {"result": db._rpc("bench_ping", {})}
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@app.post("/bench/naive")
+def naive(form: TwilioFormDep, db: DatabaseDep, sender: SenderDep) -> Response:
+    supabase = db.client
+    to = form["To"].removeprefix("whatsapp:")
+    customer = form["From"].removeprefix("whatsapp:")
+    body = form.get("Body", "")
+    business: Any = (
+        supabase.table("users").select("id, fallback_message").eq("whatsapp_number", to)
+        .single().execute().data
+    )
+    client: Any = (
+        supabase.table("clients")
+        .upsert(
+            {"owner_id": business["id"], "phone": customer,
+             "name": form.get("ProfileName") or customer},
+            on_conflict="owner_id,phone",
+        )
+        .execute().data[0]
+    )
+    supabase.table("messages").insert(
+        {"owner_id": business["id"], "client_id": client["id"], "direction": "in",
+         "content": body, "status": "received", "twilio_message_id": form["MessageSid"]}
+    ).execute()
+    faqs: Any = (
+        supabase.table("faqs").select("id, question, answer")
+        .eq("owner_id", business["id"]).eq("active", True).execute().data
+    )
+    scored = [(SequenceMatcher(None, fold(body), fold(f["question"])).ratio(), f) for f in faqs]
+    score, best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+    answer = best["answer"] if best and score >= 0.6 else business["fallback_message"]
+    sent = sender.client.messages.create(
+        to=form["From"], from_=form["To"], body=answer
+    )
+    supabase.table("messages").insert(
+        {"owner_id": business["id"], "client_id": client["id"], "direction": "out",
+         "content": answer, "status": "sending", "twilio_message_id": sent.sid,
+         "reply_kind": "faq" if best and score >= 0.6 else "fallback",
+         "faq_id": best["id"] if best and score >= 0.6 else None}
+    ).execute()
+    return Response('<?xml version="1.0" encoding="UTF-8"?><Response />',
+                    media_type="application/xml")
 """
 
 
@@ -245,10 +310,118 @@ def print_call_floor(stack: LocalStack, twilio: TwilioStandIn, baseline_ms: floa
     messages.close()
 
 
+PATHS = ("baseline", "inbound", "naive")
+MessageMaker = Callable[[aiohttp.ClientSession, int], Awaitable[int]]
+
+
+def make_paths(base: str) -> dict[str, MessageMaker]:
+    """The three paths as request makers for `load`, against the app at `base`."""
+
+    async def signed(session: aiohttp.ClientSession, n: int, path: str) -> int:
+        url = f"{base}{path}"
+        form = inbound_form(
+            "a que hora abren?",
+            sender=f"+52133{n % 1000:07d}",
+            to=BUSINESS_NUMBER,
+            account_sid=ACCOUNT_SID,
+        )
+        headers = {"X-Twilio-Signature": sign(url, form, AUTH_TOKEN)}
+        async with session.post(url, data=form, headers=headers) as response:
+            await response.read()
+            return response.status
+
+    async def baseline(session: aiohttp.ClientSession, n: int) -> int:
+        async with session.get(f"{base}/bench/ping") as response:
+            await response.read()
+            return response.status
+
+    async def inbound(session: aiohttp.ClientSession, n: int) -> int:
+        return await signed(session, n, "/api/twilio/webhook")
+
+    async def naive(session: aiohttp.ClientSession, n: int) -> int:
+        return await signed(session, n, "/bench/naive")
+
+    return {"baseline": baseline, "inbound": inbound, "naive": naive}
+
+
+def proxy_process(port: int, target: str, name: str) -> ServiceProcess:
+    return ServiceProcess(
+        name=f"the {name} proxy",
+        command=[
+            sys.executable,
+            str(ROOT / "bench" / "delay_proxy.py"),
+            "--port",
+            str(port),
+            "--target",
+            target,
+        ],
+        port=port,
+        health_path="/_proxy/health",
+        log_path=ROOT / ".local" / f"bench-proxy-{name}.log",
+    )
+
+
+def proxy_call(
+    proxy: ServiceProcess, method: str, path: str, body: dict[str, float] | None = None
+) -> int:
+    response = httpx.request(
+        method, f"http://127.0.0.1:{proxy.port}/_proxy/{path}", json=body, timeout=10
+    )
+    response.raise_for_status()
+    return int(response.json().get("count", 0))
+
+
+def app_process(port: int, env: dict[str, str], app_dir: Path) -> ServiceProcess:
+    return webhook_process(
+        port,
+        {
+            **env,
+            "PYTHONPATH": os.pathsep.join([str(app_dir), str(ROOT), str(ROOT / "scripts")]),
+        },
+        app="bench_app:app",
+    )
+
+
+def print_results(concurrency: int, results: dict[str, Result]) -> None:
+    for name, result in results.items():
+        ratio = result.rate / results["baseline"].rate
+        print(
+            f"{concurrency:>11} {name:<9} {result.rate:>8.0f} "
+            f"{result.percentile(0.5):>8.1f} {result.percentile(0.99):>8.1f} "
+            f"{result.errors:>6} {ratio:>10.0%}"
+        )
+
+
+def print_targets(cpu_rows: list[tuple[int, str, Result, dict[str, float]]]) -> None:
+    """Inbound against the targets: throughput and CPU per message, relative to the peers."""
+    per: dict[tuple[int, str], dict[str, float]] = {
+        (c, n): {s: spent[s] / r.requests * 1000 for s in SERVICES} for c, n, r, spent in cpu_rows
+    }
+    rates = {(c, n): r.rate for c, n, r, _ in cpu_rows}
+    print("\nTargets (same run):")
+    for concurrency in sorted({c for c, _ in per}):
+        base, inbound, naive = (per[(concurrency, n)] for n in PATHS)
+        rate = rates[(concurrency, "inbound")]
+        of_baseline = rate / rates[(concurrency, "baseline")]
+        of_naive = rate / rates[(concurrency, "naive")]
+        postgres = inbound["Postgres"] / sum(base.values())
+        webhook = inbound["webhook"] / base["webhook"]
+        print(
+            f"  {concurrency:>2} senders: inbound {rate:.0f} req/s = {of_baseline:.0%} of baseline"
+            f" (>= 50%), {of_naive:.1f}x naive (>= 3x); Postgres {inbound['Postgres']:.2f} ms"
+            f" = {postgres:.2f}x the baseline's total CPU (<= 0.6); webhook"
+            f" {inbound['webhook']:.2f} ms = {webhook:.2f}x the baseline's (<= 1.3);"
+            f" naive webhook {naive['webhook']:.2f} ms"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--latency-seconds", type=float, default=8.0)
+    parser.add_argument("--db-delay-ms", type=float, default=30.0)
+    parser.add_argument("--twilio-delay-ms", type=float, default=60.0)
     args = parser.parse_args()
 
     cluster = LocalPostgres.for_tests()
@@ -258,40 +431,31 @@ def main() -> None:
     stack.start(seed=False)
     twilio = TwilioStandIn(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, callbacks=False)
     twilio.start()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     app_dir = ROOT / ".local" / "bench-app"
     app_dir.mkdir(parents=True, exist_ok=True)
     (app_dir / "bench_app.py").write_text(APP_MODULE)
-    env = {
-        **stack.app_env(twilio, base),
-        "PYTHONPATH": os.pathsep.join([str(app_dir), str(ROOT), str(ROOT / "scripts")]),
-    }
-    server = webhook_process(port, env, app="bench_app:app")
+    port, proxied_port = free_port(), free_port()
+    base, proxied_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{proxied_port}"
+    assert stack.gateway is not None
+    db_proxy = proxy_process(free_port(), stack.api_url, "gateway")
+    twilio_proxy = proxy_process(free_port(), twilio.url, "Twilio")
+    server = app_process(port, stack.app_env(twilio, base), app_dir)
+    proxied = app_process(
+        proxied_port,
+        {
+            **stack.app_env(twilio, proxied_base),
+            "SUPABASE_URL": f"http://127.0.0.1:{db_proxy.port}",
+            "TWILIO_API_URL": f"http://127.0.0.1:{twilio_proxy.port}",
+        },
+        app_dir,
+    )
+    services = (server, proxied, db_proxy, twilio_proxy)
     try:
-        server.start()
-        url = f"{base}/api/twilio/webhook"
-
-        async def inbound(session: aiohttp.ClientSession, n: int) -> int:
-            form = inbound_form(
-                "a que hora abren?",
-                sender=f"+52133{n % 1000:07d}",
-                to=BUSINESS_NUMBER,
-                account_sid=ACCOUNT_SID,
-            )
-            headers = {"X-Twilio-Signature": sign(url, form, AUTH_TOKEN)}
-            async with session.post(url, data=form, headers=headers) as response:
-                await response.read()
-                return response.status
-
-        async def baseline(session: aiohttp.ClientSession, n: int) -> int:
-            async with session.get(f"{base}/bench/ping") as response:
-                await response.read()
-                return response.status
-
-        # Warm both paths (imports, connection pools, prepared statements).
-        asyncio.run(load(inbound, 4, 2))
-        asyncio.run(load(baseline, 4, 2))
+        for service in services:
+            service.start()
+        paths = make_paths(base)
+        for make_request in paths.values():  # imports, connection pools, prepared statements
+            asyncio.run(load(make_request, 4, 2))
 
         cpu = ServiceCpu(service_roots(cluster, stack, twilio, server)) if available() else None
         print(
@@ -306,34 +470,75 @@ def main() -> None:
         one_sender_baseline_ms: float | None = None
         for concurrency in args.concurrency:
             results: dict[str, Result] = {}
-            for name, path in (("baseline", baseline), ("inbound", inbound)):
+            for name in PATHS:
                 before = cpu.sample() if cpu else {}
-                results[name] = asyncio.run(load(path, concurrency, args.seconds))
+                results[name] = asyncio.run(load(paths[name], concurrency, args.seconds))
                 if cpu:
                     cpu_rows.append(
                         (concurrency, name, results[name], cpu.spent(before, cpu.sample()))
                     )
             if concurrency == 1:
                 one_sender_baseline_ms = statistics.fmean(results["baseline"].latencies_ms)
-            for name, result in results.items():
-                ratio = result.rate / results["baseline"].rate
-                print(
-                    f"{concurrency:>11} {name:<9} {result.rate:>8.0f} "
-                    f"{result.percentile(0.5):>8.1f} {result.percentile(0.99):>8.1f} "
-                    f"{result.errors:>6} {ratio:>10.0%}"
-                )
-        sent = len(twilio.attempts())
-        print(f"replies sent to the Twilio stand-in: {sent}")
+            print_results(concurrency, results)
         if cpu_rows:
             print_cpu_table(cpu_rows)
+            print_targets(cpu_rows)
+
+        # Calls per message, counted at the proxies (no delay yet).
+        through_proxies = make_paths(proxied_base)
+        print("\nCalls per message (counted at the proxies, 50 messages each):")
+        for name in PATHS:
+            for proxy in (db_proxy, twilio_proxy):
+                proxy_call(proxy, "POST", "reset")
+            result = asyncio.run(load_count(through_proxies[name], 50))
+            calls = [
+                proxy_call(proxy, "GET", "count") / result for proxy in (db_proxy, twilio_proxy)
+            ]
+            print(f"  {name:<9} PostgREST {calls[0]:.2f}   Twilio {calls[1]:.2f}")
+
+        # Production-like latency: the internet between Vercel and Supabase/Twilio.
+        proxy_call(db_proxy, "POST", "delay", {"ms": args.db_delay_ms})
+        proxy_call(twilio_proxy, "POST", "delay", {"ms": args.twilio_delay_ms})
+        print(
+            f"\nWith {args.db_delay_ms:.0f} ms added to each call to the gateway and"
+            f" {args.twilio_delay_ms:.0f} ms to each call to Twilio"
+            f" ({args.latency_seconds:.0f} s per run):"
+        )
+        print(f"{'concurrency':>11} {'path':<9} {'p50 ms':>8} {'p99 ms':>8} {'n':>6}")
+        for concurrency in (1, 8):
+            delayed = {
+                name: asyncio.run(load(through_proxies[name], concurrency, args.latency_seconds))
+                for name in PATHS
+            }
+            for name, result in delayed.items():
+                print(
+                    f"{concurrency:>11} {name:<9} {result.percentile(0.5):>8.1f}"
+                    f" {result.percentile(0.99):>8.1f} {result.requests:>6}"
+                )
+            p50 = {name: result.percentile(0.5) for name, result in delayed.items()}
+            print(
+                f"{'':>11} inbound p50 - baseline p50 = {p50['inbound'] - p50['baseline']:.1f} ms"
+                f" (target <= 10); naive p50 / inbound p50 = {p50['naive'] / p50['inbound']:.1f}x"
+                " (target >= 4)"
+            )
         if one_sender_baseline_ms is not None:
             print_call_floor(stack, twilio, one_sender_baseline_ms)
     finally:
-        server.stop()
+        for service in reversed(services):
+            service.stop()
         twilio.stop()
         stack.stop()
         # The cluster is this run's own: remove it whole.
         cluster.destroy()
+
+
+async def load_count(make_request: MessageMaker, messages: int) -> int:
+    """Send `messages` requests one after another; how many were answered 200."""
+    ok = 0
+    async with aiohttp.ClientSession() as session:
+        for n in range(messages):
+            ok += await make_request(session, 10_000 + n) == 200
+    return max(ok, 1)
 
 
 if __name__ == "__main__":
