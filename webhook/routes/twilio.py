@@ -12,9 +12,16 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from webhook.database import DatabaseUnavailable
-from webhook.deps import DatabaseDep, StatusCallbackDep, TwilioFormDep
+from webhook.deps import (
+    DatabaseDep,
+    SettingsDep,
+    TwilioFormDep,
+    signed_twilio_form,
+    status_callback_url,
+)
 from webhook.inbound import InvalidInbound, parse_inbound, parse_status
 from webhook.outbox import reply_status_callback
 
@@ -42,15 +49,17 @@ def reply_twiml(reply: dict[str, Any], status_callback: str) -> str:
 
 
 @router.post("/webhook")
-def inbound_message(
-    form: TwilioFormDep, db: DatabaseDep, status_callback: StatusCallbackDep
-) -> Response:
+async def inbound_message(request: Request, settings: SettingsDep, db: DatabaseDep) -> Response:
+    # The hot path: its helpers are called directly rather than as dependencies, which
+    # FastAPI would resolve one by one on every request.
+    form = await signed_twilio_form(request, settings)
     try:
         message = parse_inbound(form)
     except InvalidInbound as error:
         raise HTTPException(status_code=400, detail=str(error)) from None
     try:
-        outcome = db.handle_inbound_message(message.rpc_params())
+        # supabase-py's client is synchronous: off the event loop, like a `def` route.
+        outcome = await run_in_threadpool(db.handle_inbound_message, message.rpc_params())
     except DatabaseUnavailable:
         # Nothing was stored. Twilio retries a 5xx when the webhook URL asks it to (the
         # connection overrides in docs/deploy.md), and the retry is idempotent.
@@ -70,7 +79,7 @@ def inbound_message(
         )
     reply = outcome.get("reply")
     if reply and reply.get("twiml"):
-        return twiml(reply_twiml(reply, status_callback))
+        return twiml(reply_twiml(reply, await status_callback_url(request, settings)))
     # No reply, one already confirmed, or one too long for TwiML, which the sweeper sends.
     return twiml()
 
