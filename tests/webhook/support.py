@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
@@ -46,10 +47,19 @@ def twiml_messages(response: httpx.Response) -> list[dict[str, str | None]]:
 
 
 def reply_text(response: httpx.Response) -> str | None:
-    """The one reply in a TwiML answer, or None when it answers nothing."""
+    """The one reply in a TwiML answer, or None when it answers nothing.
+
+    Every reply must name itself in its action URL, so that its callbacks find it.
+    """
     messages = twiml_messages(response)
     assert len(messages) <= 1, messages
-    return messages[0]["text"] if messages else None
+    if not messages:
+        return None
+    assert re.fullmatch(
+        re.escape(PUBLIC_URL + STATUS) + r"\?reply=[0-9a-f-]{36}", str(messages[0]["action"])
+    ), messages[0]
+    assert messages[0]["method"] == "POST"
+    return messages[0]["text"]
 
 
 def action_path(response: httpx.Response) -> str:
