@@ -29,6 +29,7 @@ import contextlib
 import copy
 import hmac
 import logging
+import random
 import re
 import sys
 import uuid
@@ -102,6 +103,52 @@ class CallbackSettings:
 
 
 @dataclass
+class Chaos:
+    """Random faults, for load and fault tests; a seed makes a run replayable.
+
+    Each REST create is refused with 429 or 500, accepted but answered 500 (so the sender
+    cannot know it went out), or left hanging, with these probabilities. Each accepted
+    message's status callbacks (REST or TwiML) may all be lost, or arrive twice each and
+    out of order.
+    """
+
+    rest_429: float = 0.0
+    rest_500: float = 0.0
+    accept_then_500: float = 0.0
+    hang: float = 0.0
+    lose_callbacks: float = 0.0
+    disorder_callbacks: float = 0.0
+    seed: int = 0
+    rolls: random.Random = field(init=False, repr=False)
+    injected: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.rolls = random.Random(self.seed)  # noqa: S311 - fault injection, not security
+
+    def roll(self, **chances: float) -> str | None:
+        """One draw among the named outcomes (counted), or None."""
+        draw, edge = self.rolls.random(), 0.0
+        for name, chance in chances.items():
+            edge += chance
+            if draw < edge:
+                self.injected[name] = self.injected.get(name, 0) + 1
+                return name
+        return None
+
+    def as_json(self) -> Json:
+        return {
+            "rest_429": self.rest_429,
+            "rest_500": self.rest_500,
+            "accept_then_500": self.accept_then_500,
+            "hang": self.hang,
+            "lose_callbacks": self.lose_callbacks,
+            "disorder_callbacks": self.disorder_callbacks,
+            "seed": self.seed,
+            "injected": dict(self.injected),
+        }
+
+
+@dataclass
 class StandInState:
     """Everything the stand-in remembers; lives on the app under STATE_KEY."""
 
@@ -116,6 +163,7 @@ class StandInState:
     attempts: list[Json] = field(default_factory=list)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     shutting_down: asyncio.Event = field(default_factory=asyncio.Event)
+    chaos: Chaos = field(default_factory=Chaos)
 
     def __post_init__(self) -> None:
         self.callbacks = copy.copy(self.initial_callbacks)
@@ -134,6 +182,7 @@ class StandInState:
             task.cancel()
         self.mode, self.remaining = "ok", None
         self.callbacks = copy.copy(self.initial_callbacks)
+        self.chaos = Chaos()
         self.messages.clear()
         self.attempts.clear()
 
@@ -280,13 +329,10 @@ async def create_message(request: web.Request) -> web.Response:
     state.messages[outcome["sid"]] = record
     attempt["status"], attempt["sid"] = 201, outcome["sid"]
     log.info("create to=%s accepted %s", to, outcome["sid"])
-    settings = state.callbacks
-    if settings.enabled and settings.statuses:
-        task = asyncio.create_task(
-            _progress(request.app[SESSION_KEY], state.auth_token, record, copy.copy(settings))
-        )
-        state.tasks.add(task)
-        task.add_done_callback(state.tasks.discard)
+    _report_statuses(request.app, record)
+    if attempt["fault"] == "accept_then_500":
+        attempt["status"], attempt["code"] = 500, 20500
+        return twilio_error(500, 20500, "Internal Server Error")
     return web.json_response(
         outcome, status=201, headers={"Twilio-Request-Id": f"RQ{uuid.uuid4().hex}"}
     )
@@ -305,6 +351,19 @@ async def _accept(
     if not _authenticated(request, state):
         return ApiError(401, 20003, "Authenticate")
     fault = state.take_fault()
+    if fault == "ok":
+        chaos = state.chaos
+        drawn = chaos.roll(
+            rest_429=chaos.rest_429,
+            rest_500=chaos.rest_500,
+            accept_then_500=chaos.accept_then_500,
+            hang=chaos.hang,
+        )
+        if drawn == "accept_then_500":
+            # Accepted below, then answered 500 by create_message.
+            attempt["fault"] = drawn
+        elif drawn is not None:
+            fault = cast(FaultMode, {"rest_429": "429", "rest_500": "500"}.get(drawn, drawn))
     if fault != "ok":
         attempt["fault"] = fault
     if fault == "429":
@@ -383,10 +442,39 @@ def callback_params(record: Json, status: str, error_code: int | None) -> dict[s
     return params
 
 
+def _report_statuses(app: web.Application, record: Json) -> None:
+    """Start moving an accepted message through its statuses, as the settings say."""
+    state = app[STATE_KEY]
+    settings = state.callbacks
+    if not (settings.enabled and settings.statuses):
+        return
+    chaos = state.chaos
+    fate = chaos.roll(
+        lose_callbacks=chaos.lose_callbacks, disorder_callbacks=chaos.disorder_callbacks
+    )
+    task = asyncio.create_task(
+        _progress(
+            app[SESSION_KEY], state.auth_token, record, copy.copy(settings), fate, chaos.rolls
+        )
+    )
+    state.tasks.add(task)
+    task.add_done_callback(state.tasks.discard)
+
+
 async def _progress(
-    session: ClientSession, auth_token: str, record: Json, settings: CallbackSettings
+    session: ClientSession,
+    auth_token: str,
+    record: Json,
+    settings: CallbackSettings,
+    fate: str | None = None,
+    rolls: random.Random | None = None,
 ) -> None:
-    """Move an accepted message through its statuses, posting each to its StatusCallback."""
+    """Move an accepted message through its statuses, posting each to its StatusCallback.
+
+    `fate` "lose_callbacks" posts none of them; "disorder_callbacks" posts each twice,
+    shuffled.
+    """
+    posts: list[tuple[str, int | None]] = []
     for status in settings.statuses:
         await asyncio.sleep(settings.delay)
         now = rfc2822(datetime.now(UTC))
@@ -394,13 +482,26 @@ async def _progress(
         record.update(status=status, date_updated=now, error_code=error_code)
         if status == "sent":
             record["date_sent"] = now
-        url = record["status_callback"]
-        if url:
-            record["callbacks"].append(
-                await _post_callback(
-                    session, auth_token, url, callback_params(record, status, error_code)
-                )
+        posts.append((status, error_code))
+        if fate is None:
+            await _post_status(session, auth_token, record, status, error_code)
+    if fate == "disorder_callbacks":
+        shuffled = posts * 2
+        (rolls or random.Random()).shuffle(shuffled)  # noqa: S311
+        for status, error_code in shuffled:
+            await _post_status(session, auth_token, record, status, error_code)
+
+
+async def _post_status(
+    session: ClientSession, auth_token: str, record: Json, status: str, error_code: int | None
+) -> None:
+    url = record["status_callback"]
+    if url:
+        record["callbacks"].append(
+            await _post_callback(
+                session, auth_token, url, callback_params(record, status, error_code)
             )
+        )
 
 
 async def _post_callback(
@@ -466,13 +567,7 @@ def send_twiml_messages(
         record: Json = {**resource, "status_callback": action, "media_urls": [], "callbacks": []}
         state.messages[resource["sid"]] = record
         log.info("TwiML reply to=%s sent as %s", customer, resource["sid"])
-        settings = state.callbacks
-        if settings.enabled and settings.statuses:
-            task = asyncio.create_task(
-                _progress(app[SESSION_KEY], state.auth_token, record, copy.copy(settings))
-            )
-            state.tasks.add(task)
-            task.add_done_callback(state.tasks.discard)
+        _report_statuses(app, record)
         sent.append(resource_of(record))
     return sent
 
@@ -655,6 +750,34 @@ async def list_attempts(request: web.Request) -> web.Response:
     return web.json_response(request.app[STATE_KEY].attempts)
 
 
+async def get_chaos(request: web.Request) -> web.Response:
+    return web.json_response(request.app[STATE_KEY].chaos.as_json())
+
+
+async def set_chaos(request: web.Request) -> web.Response:
+    body = await _json_body(request)
+    names = ("rest_429", "rest_500", "accept_then_500", "hang", "lose_callbacks")
+    try:
+        chances = {name: float(body.get(name, 0.0)) for name in (*names, "disorder_callbacks")}
+        seed = int(body.get("seed", 0))
+    except (TypeError, ValueError) as exc:
+        raise web.HTTPBadRequest(text=f"chances are numbers between 0 and 1: {exc}") from exc
+    rest = sum(chances[n] for n in names[:4])
+    callbacks = chances["lose_callbacks"] + chances["disorder_callbacks"]
+    if any(c < 0 for c in chances.values()) or rest > 1 or callbacks > 1:
+        raise web.HTTPBadRequest(text="chances must be >= 0 and add up to at most 1 per kind")
+    request.app[STATE_KEY].chaos = Chaos(
+        rest_429=chances["rest_429"],
+        rest_500=chances["rest_500"],
+        accept_then_500=chances["accept_then_500"],
+        hang=chances["hang"],
+        lose_callbacks=chances["lose_callbacks"],
+        disorder_callbacks=chances["disorder_callbacks"],
+        seed=seed,
+    )
+    return web.json_response(request.app[STATE_KEY].chaos.as_json())
+
+
 async def reset(request: web.Request) -> web.Response:
     """Forget messages and attempts; back to mode "ok" and the startup callback settings."""
     request.app[STATE_KEY].reset()
@@ -713,6 +836,8 @@ def create_app(
     app.router.add_get("/_control/attempts", list_attempts)
     app.router.add_post("/_control/reset", reset)
     app.router.add_post("/_control/twiml", hand_over_twiml)
+    app.router.add_get("/_control/chaos", get_chaos)
+    app.router.add_post("/_control/chaos", set_chaos)
     app.router.add_post("/_control/inbound", inbound)
     return app
 
@@ -867,6 +992,14 @@ class TwilioStandIn:
     def reset(self) -> None:
         """Forget messages and attempts; mode back to "ok", callbacks to the startup settings."""
         self._control("POST", "reset")
+
+    def set_chaos(self, seed: int = 0, **chances: float) -> Json:
+        """Random faults from now on (see `Chaos`); with no chances, none."""
+        return cast(Json, self._control("POST", "chaos", {"seed": seed, **chances}))
+
+    def chaos(self) -> Json:
+        """The chances in force and how many of each fault were injected."""
+        return cast(Json, self._control("GET", "chaos"))
 
     def hand_over_twiml(self, customer: str, business: str, twiml: str) -> list[Json]:
         """Act on a webhook's TwiML answer as Twilio would; the messages it sent."""

@@ -615,3 +615,65 @@ def test_a_read_timeout_is_retried_only_when_asked(standin: TwilioStandIn) -> No
         listener.close()
     assert [a["kind"] for a in silent["attempts"]] == ["rt"]
     assert [a["kind"] for a in retried["attempts"]] == ["rt", "rt"]
+
+
+# --- random faults ------------------------------------------------------------------
+
+
+def test_an_accepted_send_can_be_answered_500(standin: TwilioStandIn, client: Any) -> None:
+    standin.set_chaos(accept_then_500=1.0)
+    with pytest.raises(TwilioRestException) as refused:
+        send(client)
+    assert refused.value.status == 500
+    # The sender cannot know, but Twilio has the message: only its list tells.
+    [listed] = client.messages.list(to=CUSTOMER, limit=5)
+    assert listed.body == "¡Hola! Abrimos a las 9."
+    assert standin.chaos()["injected"] == {"accept_then_500": 1}
+
+
+def test_callbacks_can_be_lost(standin: TwilioStandIn, client: Any, receiver: Receiver) -> None:
+    standin.set_chaos(lose_callbacks=1.0)
+    send(client, status_callback=receiver.url)
+    time.sleep(0.5)
+    assert receiver.received.empty()
+    [record] = standin.messages()
+    assert record["status"] == "read" and record["callbacks"] == []
+
+
+def test_callbacks_can_arrive_twice_and_out_of_order(
+    standin: TwilioStandIn, client: Any, receiver: Receiver
+) -> None:
+    standin.set_chaos(disorder_callbacks=1.0, seed=7)
+    message = send(client, status_callback=receiver.url)
+    callbacks = [form for _, _, form in receiver.take(6)]
+    statuses = [form["MessageStatus"] for form in callbacks]
+    assert sorted(statuses) == sorted(["sent", "delivered", "read"] * 2)
+    assert statuses != ["sent", "delivered", "read"] * 2  # seed 7 shuffles them
+    assert {form["MessageSid"] for form in callbacks} == {message.sid}
+
+
+def test_random_faults_replay_with_their_seed(standin: TwilioStandIn, client: Any) -> None:
+    def outcomes(seed: int) -> list[int]:
+        standin.reset()
+        standin.set_chaos(seed=seed, rest_429=0.3, rest_500=0.3)
+        found = []
+        for _ in range(20):
+            try:
+                send(client)
+                found.append(201)
+            except TwilioRestException as error:
+                found.append(error.status)
+        return found
+
+    first, again, other = outcomes(11), outcomes(11), outcomes(12)
+    assert first == again
+    assert first != other
+    assert {429, 500, 201} <= set(first + other)
+
+
+@pytest.mark.parametrize(
+    "chances", [{"rest_429": 1.5}, {"rest_429": 0.6, "hang": 0.6}, {"hang": -1}]
+)
+def test_impossible_chances_are_refused(standin: TwilioStandIn, chances: dict[str, float]) -> None:
+    response = httpx.post(f"{standin.url}/_control/chaos", json=chances, timeout=5)
+    assert response.status_code == 400
