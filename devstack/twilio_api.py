@@ -109,7 +109,8 @@ class Chaos:
     Each REST create is refused with 429 or 500, accepted but answered 500 (so the sender
     cannot know it went out), or left hanging, with these probabilities. Each accepted
     message's status callbacks (REST or TwiML) may all be lost, or arrive twice each and
-    out of order.
+    out of order. Each webhook answer to an inbound delivery may be lost on its way back,
+    as if the connection dropped after the webhook had done its work.
     """
 
     rest_429: float = 0.0
@@ -118,6 +119,7 @@ class Chaos:
     hang: float = 0.0
     lose_callbacks: float = 0.0
     disorder_callbacks: float = 0.0
+    lose_answer: float = 0.0
     seed: int = 0
     rolls: random.Random = field(init=False, repr=False)
     injected: dict[str, int] = field(default_factory=dict)
@@ -143,6 +145,7 @@ class Chaos:
             "hang": self.hang,
             "lose_callbacks": self.lose_callbacks,
             "disorder_callbacks": self.disorder_callbacks,
+            "lose_answer": self.lose_answer,
             "seed": self.seed,
             "injected": dict(self.injected),
         }
@@ -599,8 +602,15 @@ class ConnectionOverrides:
         )
 
 
-async def deliver_inbound(app: web.Application, url: str, form: dict[str, str]) -> Json:
-    """Post an inbound message to a webhook as Twilio does, then act on its TwiML answer."""
+async def deliver_inbound(
+    app: web.Application, url: str, form: dict[str, str], act_on_answer: bool = True
+) -> Json:
+    """Post an inbound message to a webhook as Twilio does, then act on its TwiML answer.
+
+    With `act_on_answer` false the answer is dropped, as when it never reached Twilio:
+    Twilio acts on at most one answer per message, and delivers again only when it got
+    none it could use.
+    """
     state = app[STATE_KEY]
     overrides = ConnectionOverrides.of(url)
     target = url.partition("#")[0]
@@ -608,11 +618,13 @@ async def deliver_inbound(app: web.Application, url: str, form: dict[str, str]) 
     attempts: list[Json] = []
     started = asyncio.get_running_loop().time()
     outcome: Json = {"attempts": attempts, "status": None, "body": "", "messages": []}
+    loop = asyncio.get_running_loop()
     for _ in range(1 + overrides.retries):
-        left = overrides.total_timeout - (asyncio.get_running_loop().time() - started)
+        left = overrides.total_timeout - (loop.time() - started)
         if left <= 0:
             break
         failure: str | None = None
+        attempt_started = loop.time()
         try:
             async with app[SESSION_KEY].post(
                 target,
@@ -631,20 +643,43 @@ async def deliver_inbound(app: web.Application, url: str, form: dict[str, str]) 
                 allow_redirects=False,
             ) as response:
                 body = await response.text()
-                attempts.append({"status": response.status})
+                attempts.append(
+                    {"status": response.status, "seconds": loop.time() - attempt_started}
+                )
+                if state.chaos.roll(lose_answer=state.chaos.lose_answer):
+                    # The webhook answered, but the answer never reached Twilio.
+                    attempts[-1].update(kind="rt", error="the answer was lost on the way")
+                    if "rt" in overrides.retry_on:
+                        continue
+                    break
                 outcome.update(status=response.status, body=body)
                 if response.status < 400:
-                    outcome["messages"] = send_twiml_messages(app, form["From"], form["To"], body)
+                    if act_on_answer:
+                        outcome["messages"] = send_twiml_messages(
+                            app, form["From"], form["To"], body
+                        )
                     return outcome
                 failure = "5xx" if response.status >= 500 else "4xx"
         except (ClientConnectorError, ConnectionTimeoutError) as error:
             # No connection: nothing reached the webhook.
             failure = "ct"
-            attempts.append({"error": f"{type(error).__name__}: {error}", "kind": failure})
+            attempts.append(
+                {
+                    "error": f"{type(error).__name__}: {error}",
+                    "kind": failure,
+                    "seconds": loop.time() - attempt_started,
+                }
+            )
         except (ClientConnectionError, TimeoutError) as error:
             # Connected, but no answer came (a read timeout or a dropped connection).
             failure = "rt"
-            attempts.append({"error": f"{type(error).__name__}: {error}", "kind": failure})
+            attempts.append(
+                {
+                    "error": f"{type(error).__name__}: {error}",
+                    "kind": failure,
+                    "seconds": loop.time() - attempt_started,
+                }
+            )
         if failure not in overrides.retry_on:
             break
     return outcome
@@ -663,11 +698,11 @@ async def hand_over_twiml(request: web.Request) -> web.Response:
 
 async def inbound(request: web.Request) -> web.Response:
     body = await _json_body(request)
-    url, form = body.get("url"), body.get("form")
-    if not isinstance(url, str) or not isinstance(form, dict):
-        raise web.HTTPBadRequest(text="expected {url, form}")
+    url, form, act = body.get("url"), body.get("form"), body.get("act", True)
+    if not isinstance(url, str) or not isinstance(form, dict) or not isinstance(act, bool):
+        raise web.HTTPBadRequest(text="expected {url, form, act?}")
     return web.json_response(
-        await deliver_inbound(request.app, url, {str(k): str(v) for k, v in form.items()})
+        await deliver_inbound(request.app, url, {str(k): str(v) for k, v in form.items()}, act)
     )
 
 
@@ -758,13 +793,21 @@ async def set_chaos(request: web.Request) -> web.Response:
     body = await _json_body(request)
     names = ("rest_429", "rest_500", "accept_then_500", "hang", "lose_callbacks")
     try:
-        chances = {name: float(body.get(name, 0.0)) for name in (*names, "disorder_callbacks")}
+        chances = {
+            name: float(body.get(name, 0.0))
+            for name in (*names, "disorder_callbacks", "lose_answer")
+        }
         seed = int(body.get("seed", 0))
     except (TypeError, ValueError) as exc:
         raise web.HTTPBadRequest(text=f"chances are numbers between 0 and 1: {exc}") from exc
     rest = sum(chances[n] for n in names[:4])
     callbacks = chances["lose_callbacks"] + chances["disorder_callbacks"]
-    if any(c < 0 for c in chances.values()) or rest > 1 or callbacks > 1:
+    if (
+        any(c < 0 for c in chances.values())
+        or rest > 1
+        or callbacks > 1
+        or chances["lose_answer"] > 1
+    ):
         raise web.HTTPBadRequest(text="chances must be >= 0 and add up to at most 1 per kind")
     request.app[STATE_KEY].chaos = Chaos(
         rest_429=chances["rest_429"],
@@ -773,6 +816,7 @@ async def set_chaos(request: web.Request) -> web.Response:
         hang=chances["hang"],
         lose_callbacks=chances["lose_callbacks"],
         disorder_callbacks=chances["disorder_callbacks"],
+        lose_answer=chances["lose_answer"],
         seed=seed,
     )
     return web.json_response(request.app[STATE_KEY].chaos.as_json())

@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     # Vercel stops the function at 15 s.
     outbox_batch_size: int = Field(default=25, ge=1, le=200)
     sweep_budget_seconds: float = Field(default=12.0, gt=0, le=14)
-    max_send_attempts: int = Field(default=5, ge=1, le=20)
+    # Retries back off to 30 minutes apart: 20 attempts span about eight hours of Twilio
+    # trouble, well inside WhatsApp's 24-hour reply window.
+    max_send_attempts: int = Field(default=20, ge=1, le=50)
 
 
 class ConfigurationError(RuntimeError):
