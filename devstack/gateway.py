@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 import jwt
-from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import ClientConnectionError, ClientSession, ClientTimeout, web
 
 from devstack import auth, keys, realtime
 from devstack.gateway_config import GatewayConfig as GatewayConfig
@@ -100,19 +100,27 @@ async def proxy(request: web.Request) -> web.StreamResponse:
     target = f"{upstream}/{request.match_info['tail']}"
 
     session = request.app[SESSION_KEY]
-    async with session.request(
-        request.method,
-        target,
-        params=forwarded_query,
-        headers=headers,
-        data=await request.read(),
-        allow_redirects=False,
-    ) as upstream_response:
-        body = await upstream_response.read()
-        response_headers = {
-            k: v for k, v in upstream_response.headers.items() if k.lower() not in HOP_BY_HOP
-        }
-        return web.Response(status=upstream_response.status, body=body, headers=response_headers)
+    try:
+        async with session.request(
+            request.method,
+            target,
+            params=forwarded_query,
+            headers=headers,
+            data=await request.read(),
+            allow_redirects=False,
+        ) as upstream_response:
+            body = await upstream_response.read()
+            response_headers = {
+                k: v for k, v in upstream_response.headers.items() if k.lower() not in HOP_BY_HOP
+            }
+            return web.Response(
+                status=upstream_response.status, body=body, headers=response_headers
+            )
+    except ClientConnectionError:
+        # Supabase's gateway answers so when the service behind it is down.
+        return web.json_response(
+            {"message": "An invalid response was received from the upstream server"}, status=502
+        )
 
 
 async def health(_: web.Request) -> web.Response:

@@ -35,6 +35,8 @@ class DatabaseServer:
     """A server where tests may create and drop databases."""
 
     admin_url: str
+    # The embedded cluster, when the tests run their own (None with DATABASE_URL).
+    cluster: LocalPostgres | None = None
 
     def url(self, dbname: str) -> str:
         return make_conninfo(self.admin_url, dbname=dbname)
@@ -85,7 +87,7 @@ def db_server() -> Iterator[DatabaseServer]:
     cluster = LocalPostgres.for_tests()
     try:
         cluster.start()
-        yield DatabaseServer(cluster.url())
+        yield DatabaseServer(cluster.url(), cluster)
     finally:
         cluster.destroy()
 

@@ -9,7 +9,30 @@ if TYPE_CHECKING:
 
 
 class DatabaseUnavailable(RuntimeError):
-    """Supabase could not be reached or failed; the caller should answer 503."""
+    """Supabase could not be reached or failed; the caller should answer 503.
+
+    `transient` says the same call may well succeed in a moment: the API or the database
+    was unreachable, restarting or overloaded, not refusing the call itself.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+# SQLSTATE classes of a database that is unreachable, restarting or out of resources,
+# and the two conflicts that a retry resolves.
+TRANSIENT_SQLSTATE_CLASSES = ("08", "53", "57", "58")
+TRANSIENT_SQLSTATES = ("40001", "40P01")
+
+
+def is_transient(code: str | None) -> bool:
+    """Whether a PostgREST error code names trouble that passes, not a refused call."""
+    if not code:
+        return True  # no PostgREST answer at all: the gateway said its upstream is down
+    if code.startswith("PGRST00"):
+        return True  # PostgREST cannot reach or use the database
+    return code[:2] in TRANSIENT_SQLSTATE_CLASSES or code in TRANSIENT_SQLSTATES
 
 
 class Database:
@@ -23,8 +46,12 @@ class Database:
 
         try:
             return self.client.rpc(function, params).execute().data
-        except (httpx.HTTPError, APIError) as error:
-            raise DatabaseUnavailable(f"{function}: {error}") from error
+        except httpx.HTTPError as error:
+            raise DatabaseUnavailable(f"{function}: {error}", transient=True) from error
+        except APIError as error:
+            raise DatabaseUnavailable(
+                f"{function}: {error}", transient=is_transient(error.code)
+            ) from error
 
     def handle_inbound_message(self, params: dict[str, Any]) -> dict[str, Any]:
         return cast(dict[str, Any], self._rpc("handle_inbound_message", params))

@@ -12,18 +12,20 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import psycopg
 import pytest
 
 from devstack.postgres import free_port
 from devstack.stack import LocalStack, webhook_process
 from devstack.twilio_api import TwilioStandIn
 from tests.browser import ARTIFACTS_DIR
-from tests.factories import Connection
+from tests.conftest import DatabaseServer
 from tests.reliability.harness import (
     FAST,
     FULL,
@@ -39,6 +41,23 @@ SCALE = FULL if os.environ.get("FACILCHAT_RELIABILITY") == "full" else FAST
 SEED = int(os.environ.get("FACILCHAT_RELIABILITY_SEED", str(random.randrange(10**6))))
 
 
+Disruption = Callable[[LocalStack, DatabaseServer], None]
+
+
+def restart_postgrest(stack: LocalStack, _: DatabaseServer) -> None:
+    assert stack.postgrest is not None
+    stack.postgrest.stop()
+    time.sleep(2.0)
+    stack.postgrest.start()
+
+
+def restart_postgres(_: LocalStack, server: DatabaseServer) -> None:
+    assert server.cluster is not None
+    server.cluster.stop()
+    time.sleep(1.0)
+    server.cluster.start()
+
+
 @dataclass(frozen=True)
 class Faults:
     """The stand-in's chances of each fault (see devstack.twilio_api.Chaos)."""
@@ -50,6 +69,8 @@ class Faults:
     lose_callbacks: float = 0.0
     disorder_callbacks: float = 0.0
     lose_answer: float = 0.0
+    # Something stopped and started again while the messages arrive.
+    disruption: Disruption | None = None
 
 
 SCENARIOS = {
@@ -67,6 +88,8 @@ SCENARIOS = {
         lose_answer=0.6,
     ),
     "callbacks duplicated and out of order": Faults(disorder_callbacks=1.0),
+    "PostgREST restarted": Faults(disruption=restart_postgrest),
+    "Postgres restarted": Faults(disruption=restart_postgres),
 }
 
 
@@ -90,32 +113,45 @@ def app_and_twilio(stack: LocalStack, tmp_dir: str) -> Iterator[tuple[str, Twili
         twilio.stop()
 
 
-@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_every_message_once_and_every_reply_once(
-    scenario: str, stack: LocalStack, db: Connection
+    scenario: str, stack: LocalStack, db_server: DatabaseServer, database_url: str
 ) -> None:
     faults = SCENARIOS[scenario]
+    if faults.disruption is restart_postgres and db_server.cluster is None:
+        pytest.skip("the Postgres server is DATABASE_URL's, not ours to restart")
     rolls = random.Random(f"{SEED}:{scenario}")
     report = Report(scenario)
     started = time.monotonic()
+    chances = {k: v for k, v in vars(faults).items() if k != "disruption"}
     with app_and_twilio(stack, "reliability-" + scenario.split()[0].lower()) as (url, twilio):
-        twilio.set_chaos(seed=rolls.randrange(10**6), **vars(faults))
-        businesses = make_businesses(db, SCALE.businesses)
+        twilio.set_chaos(seed=rolls.randrange(10**6), **chances)
+        with psycopg.connect(database_url, autocommit=True) as setup:
+            businesses = make_businesses(setup, SCALE.businesses)
         messages = make_messages(businesses, SCALE, rolls)
+        disruption = None
+        if faults.disruption is not None:
+            # Early in the run, while messages keep arriving.
+            disruption = threading.Timer(1.0, faults.disruption, (stack, db_server))
+            disruption.start()
+            report.faults[scenario.split()[0]] = 1
         asyncio.run(send_all(twilio, f"{url}/api/twilio/webhook", messages, SCALE, rolls, report))
+        if disruption is not None:
+            disruption.join()
         # The outbox works through the faults (its clock brought forward), then they end
         # and the system must settle by itself.
-        owners = [b.id for b in businesses]
-        settle(db, url, owners, report, rounds=6)
-        report.faults = dict(twilio.chaos()["injected"])
-        twilio.set_chaos()
-        settle(db, url, owners, report)
-        check_invariants(db, twilio, messages, report)
+        with psycopg.connect(database_url, autocommit=True) as db:
+            owners = [b.id for b in businesses]
+            settle(db, url, owners, report, rounds=6)
+            report.faults.update(twilio.chaos()["injected"])
+            twilio.set_chaos()
+            settle(db, url, owners, report)
+            check_invariants(db, twilio, messages, report)
     report.seconds = time.monotonic() - started
     line = report.line() + f" (seed {SEED})"
     print(line)
     with (ARTIFACTS_DIR / "reliability.txt").open("a") as results:
         results.write(line + "\n")
     assert report.failures == [], line
-    if any(vars(faults).values()):
+    if any(chances.values()) or faults.disruption is not None:
         assert sum(report.faults.values()) > 0, "the scenario injected no fault"

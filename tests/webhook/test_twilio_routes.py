@@ -14,6 +14,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from devstack.stack import LocalStack
 from devstack.twilio_api import TwilioStandIn
 from devstack.twilio_inbound import sign
 from tests.factories import Connection, create_faq, random_phone
@@ -612,7 +613,9 @@ def test_non_utf8_body_is_refused(client: TestClient) -> None:
 def test_database_down_gives_503_and_nothing_stored(
     settings: Settings, business: Business, twilio: TwilioStandIn, db: Connection
 ) -> None:
-    unreachable = settings.model_copy(update={"supabase_url": "http://127.0.0.1:9"})
+    unreachable = settings.model_copy(
+        update={"supabase_url": "http://127.0.0.1:9", "inbound_retry_seconds": 0.5}
+    )
     form = customer_form("a que hora abren?", sender=random_phone(), to=business.number)
     with TestClient(create_app(unreachable)) as down:
         response = post(down, WEBHOOK, form)
@@ -621,6 +624,24 @@ def test_database_down_gives_503_and_nothing_stored(
     assert db.execute(
         "select count(*) from public.messages where twilio_message_id = %s", (form["MessageSid"],)
     ).fetchone() == (0,)
+
+
+def test_a_brief_api_outage_is_ridden_out(
+    client: TestClient, business: Business, stack: LocalStack, db: Connection
+) -> None:
+    """PostgREST restarts while a message arrives: the webhook waits, then stores it."""
+    assert stack.postgrest is not None
+    postgrest = stack.postgrest
+    customer = random_phone()
+    postgrest.stop()
+    restart = threading.Timer(1.5, postgrest.start)
+    restart.start()
+    try:
+        response = ask(client, business, customer, "a que hora abren?")
+    finally:
+        restart.join()
+    assert reply_text(response) == business.hours_answer
+    assert len(messages_of(db, customer, business)) == 2
 
 
 def test_health(client: TestClient) -> None:

@@ -7,6 +7,7 @@ names the reply. One database call per inbound message, no Twilio REST call.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from webhook.database import DatabaseUnavailable
+from webhook.database import Database, DatabaseUnavailable
 from webhook.deps import (
     DatabaseDep,
     SettingsDep,
@@ -48,6 +49,26 @@ def reply_twiml(reply: dict[str, Any], status_callback: str) -> str:
     return str(response)
 
 
+async def store_inbound(db: Database, params: dict[str, Any], retry_for: float) -> dict[str, Any]:
+    """handle_inbound_message, retried while the database is briefly unreachable.
+
+    Twilio's own retries come within moments of a failure, too soon to outlast a restart;
+    the call is idempotent (by MessageSid), so repeating it here is safe.
+    """
+    loop = asyncio.get_running_loop()
+    deadline, pause = loop.time() + retry_for, 0.25
+    while True:
+        try:
+            # supabase-py's client is synchronous: off the event loop, like a `def` route.
+            return await run_in_threadpool(db.handle_inbound_message, params)
+        except DatabaseUnavailable as error:
+            if not error.transient or loop.time() + pause > deadline:
+                raise
+            log.warning("inbound %s: %s; retrying", params.get("p_message_sid"), error)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 2.0)
+
+
 @router.post("/webhook")
 async def inbound_message(request: Request, settings: SettingsDep, db: DatabaseDep) -> Response:
     # The hot path: its helpers are called directly rather than as dependencies, which
@@ -58,8 +79,7 @@ async def inbound_message(request: Request, settings: SettingsDep, db: DatabaseD
     except InvalidInbound as error:
         raise HTTPException(status_code=400, detail=str(error)) from None
     try:
-        # supabase-py's client is synchronous: off the event loop, like a `def` route.
-        outcome = await run_in_threadpool(db.handle_inbound_message, message.rpc_params())
+        outcome = await store_inbound(db, message.rpc_params(), settings.inbound_retry_seconds)
     except DatabaseUnavailable:
         # Nothing was stored. Twilio retries a 5xx when the webhook URL asks it to (the
         # connection overrides in docs/deploy.md), and the retry is idempotent.
