@@ -18,6 +18,12 @@ NODE_STAMP   := $(NODE_DIR)/.installed-$(NODE_VERSION)-$(NPM_VERSION)
 SYSTEM_PATH  := $(PATH)
 export PATH  := $(CURDIR)/$(NODE_DIR)/bin:$(SYSTEM_PATH)
 
+# The dashboard: its own npm packages, built into dashboard/dist when a source changes.
+DASHBOARD         := dashboard
+DASHBOARD_SOURCES := $(shell find $(DASHBOARD)/src -type f 2>/dev/null) \
+                     $(DASHBOARD)/index.html $(DASHBOARD)/vite.config.js $(DASHBOARD)/package.json
+DASHBOARD_BUILT   := $(DASHBOARD)/dist/index.html
+
 # Runs an install step with its output in .local/install-<name>.log, printed only on failure.
 quietly = mkdir -p .local; \
 	if ! ( $(2) ) >.local/install-$(1).log 2>&1; then \
@@ -26,15 +32,16 @@ quietly = mkdir -p .local; \
 	  exit 1; \
 	fi
 
-.PHONY: help install dev test lint typecheck pytest clean
+.PHONY: help install dev test lint typecheck pytest reliability clean
 
 help:
 	@echo "make dev     run FácilChat locally (installs what is missing first)"
 	@echo "make test    run every test and check (installs what is missing first)"
-	@echo "make install install system packages, the virtualenv, Node.js and the npm tools"
+	@echo "make install install system packages, the virtualenv, Node.js, the npm tools and the dashboard"
+	@echo "make reliability  load, fault and restart scenarios at full scale (several minutes)"
 	@echo "make clean   remove local databases, logs and caches (resets the demo data)"
 
-install: .local/apt.stamp $(VENV)/.installed node_modules/.installed
+install: .local/apt.stamp $(VENV)/.installed node_modules/.installed $(DASHBOARD_BUILT)
 	@:
 
 # System packages, installed only when one is missing. npm is needed only to fetch Node.js.
@@ -71,6 +78,16 @@ node_modules/.installed: package.json package-lock.json | $(NODE_STAMP)
 	@$(call quietly,npm,npm ci --no-audit --no-fund)
 	@touch $@
 
+$(DASHBOARD)/node_modules/.installed: $(DASHBOARD)/package.json $(DASHBOARD)/package-lock.json | $(NODE_STAMP)
+	@echo "Installing the dashboard's npm packages into $(DASHBOARD)/node_modules"
+	@$(call quietly,dashboard-npm,npm --prefix $(DASHBOARD) ci --no-audit --no-fund)
+	@touch $@
+
+$(DASHBOARD_BUILT): $(DASHBOARD_SOURCES) $(DASHBOARD)/node_modules/.installed
+	@echo "Building the dashboard into $(DASHBOARD)/dist"
+	@$(call quietly,dashboard-build,npm --prefix $(DASHBOARD) run build)
+	@touch $@
+
 dev: install
 	$(VENV)/bin/facilchat dev
 
@@ -85,6 +102,10 @@ pytest: install
 	$(VENV)/bin/pytest
 
 test: lint typecheck pytest
+
+# The reliability scenarios at full scale; `make test` runs them small.
+reliability: install
+	FACILCHAT_RELIABILITY=full $(VENV)/bin/pytest -s -p no:cacheprovider tests/reliability
 
 clean:
 	rm -rf .local .pytest_cache .mypy_cache .ruff_cache

@@ -4,7 +4,9 @@
 so every `/api/...` route, its settings and its dependencies are exactly what Vercel
 serves) with local-only routes added on top:
 
-- `GET /`: a landing page linking to the local tools;
+- `GET /`: the owner's dashboard, the static build in dashboard/dist (`make install`
+  builds it), with `GET /config.json` giving it this stack's API URL and anon key;
+- `GET /dev`: a landing page linking to the local tools;
 - `GET /simulator`: a WhatsApp-like page where a person plays the customer;
 - `GET /simulator/api/businesses`: the businesses' WhatsApp numbers (`public.users`,
   read through the Supabase REST API with the service role);
@@ -46,6 +48,8 @@ from webhook.deps import SettingsDep
 
 SIMULATOR_DIR = Path(__file__).resolve().parent / "simulator"
 INBOX_DIR = Path(__file__).resolve().parent / "inbox"
+# The dashboard's static build (npm --prefix dashboard run build, run by `make install`).
+DASHBOARD_DIST = PROJECT_ROOT / "dashboard" / "dist"
 # supabase-js's browser build, installed by npm (package.json): no CDN at run time.
 SUPABASE_JS = (
     PROJECT_ROOT / "node_modules" / "@supabase" / "supabase-js" / "dist" / "umd" / "supabase.js"
@@ -60,6 +64,7 @@ WEBHOOK_TIMEOUT = 20.0
 REPLIES_PAGE_SIZE = 100
 # Links on the landing page: (path, title, description). Extend it as local pages appear.
 LANDING_LINKS: list[tuple[str, str, str]] = [
+    ("/", "Panel del negocio", "El panel de la dueña: entra con Google y mira tus conversaciones."),
     (
         "/simulator",
         "Simulador de WhatsApp",
@@ -131,7 +136,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_webhook_app(settings)
     app.title = "FácilChat (local)"
     app.add_middleware(InboundMessageLog)
-    app.add_api_route("/", landing, methods=["GET"], response_class=HTMLResponse)
+    app.add_api_route("/", dashboard_page, methods=["GET"], response_class=FileResponse)
+    app.add_api_route("/config.json", dashboard_config, methods=["GET"])
+    app.mount(
+        "/assets",
+        StaticFiles(directory=DASHBOARD_DIST / "assets", check_dir=False),
+        name="dashboard-assets",
+    )
+    app.add_api_route("/dev", landing, methods=["GET"], response_class=HTMLResponse)
     app.add_api_route("/simulator", simulator_page, methods=["GET"], response_class=FileResponse)
     app.add_api_route("/simulator/api/businesses", list_businesses, methods=["GET"])
     app.add_api_route("/simulator/api/send", send_message, methods=["POST"])
@@ -186,6 +198,24 @@ def landing() -> str:
 </body>
 </html>
 """
+
+
+def dashboard_page() -> FileResponse:
+    index = DASHBOARD_DIST / "index.html"
+    if not index.is_file():
+        raise HTTPException(
+            status_code=503,
+            detail="El panel no está construido: ejecuta `make install` (o `make dev`).",
+        )
+    # The page names hashed assets, so it must never be cached: a rebuild shows at once.
+    return FileResponse(
+        index, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"}
+    )
+
+
+def dashboard_config(settings: SettingsDep) -> dict[str, str]:
+    """The dashboard's run-time configuration, as the build writes it for Vercel."""
+    return inbox_config(settings)
 
 
 def simulator_page() -> FileResponse:

@@ -48,6 +48,7 @@ def run(database_url: str | None, api_port: int, env_file: Path, app_port: int =
         print(
             "\nFácilChat local stack is up.\n"
             f"  Supabase API (gateway) {stack.api_url}\n"
+            f"  Dashboard              {stack.app_url}/\n"
             f"  App (webhook)          {stack.app_url}  (POST /api/twilio/webhook)\n"
             f"  WhatsApp simulator     {stack.app_url}/simulator\n"
             f"  Live inbox             {stack.app_url}/inbox\n"

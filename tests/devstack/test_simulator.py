@@ -79,7 +79,7 @@ def stored_messages(app: App, customer: str) -> list[tuple[str, str]]:
 
 
 def test_landing_page_and_webhook_routes(app: App) -> None:
-    landing = httpx.get(f"{app.url}/")
+    landing = httpx.get(f"{app.url}/dev")
     assert landing.status_code == 200
     assert 'href="/simulator"' in landing.text
     assert "Simulador de WhatsApp" in landing.text

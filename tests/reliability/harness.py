@@ -41,7 +41,7 @@ from devstack.twilio_inbound import inbound_form
 from tests.factories import Connection, Tenant, create_faq, create_tenant, random_phone
 
 # What the webhook URL's fragment asks of Twilio (see docs/deploy.md).
-CONNECTION_OVERRIDES = "#ct=3000&rt=6000&tt=15000&rc=2&rp=ct,rt,5xx"
+CONNECTION_OVERRIDES = "#rc=3&rp=ct,rt,5xx&rt=6000"
 TWILIO_LIMIT_SECONDS = 15.0
 FAQS = (
     ("¿Cuál es su horario?", "Abrimos de lunes a sábado de 8:00 a 20:00."),

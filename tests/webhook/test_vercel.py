@@ -1,9 +1,15 @@
-"""vercel.json routes /api/* to a module that imports and serves the webhook's routes."""
+"""vercel.json routes /api/* to a module that imports and serves the webhook's routes.
+
+tests/deploy/test_vercel_build.py checks what Vercel's own build makes of this configuration.
+"""
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +19,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from devstack.paths import PROJECT_ROOT
+from tests.deploy.vercel import normalized, production_packages
 
 VERCEL_JSON = json.loads((PROJECT_ROOT / "vercel.json").read_text())
 REQUIRED_ENV = {
@@ -100,3 +107,44 @@ def test_the_deployed_function_never_imports_the_dev_stand_ins(tmp_path: Path) -
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_vercel_json_sets_the_preset_whatever_the_project_settings_say() -> None:
+    # Vercel pre-selects FastAPI for this repository; that preset ignores api/ and the
+    # dashboard. `"framework": null` is the "Other" preset.
+    assert "framework" in VERCEL_JSON and VERCEL_JSON["framework"] is None
+
+
+def test_only_the_dashboards_build_is_published() -> None:
+    assert VERCEL_JSON["outputDirectory"] == "dashboard/dist"
+    assert VERCEL_JSON["installCommand"] == "npm --prefix dashboard ci"
+    assert VERCEL_JSON["buildCommand"] == "npm --prefix dashboard run build"
+
+
+def test_the_sweeper_cron_runs_once_a_day_as_the_hobby_plan_requires() -> None:
+    [cron] = VERCEL_JSON["crons"]
+    # A fixed minute and hour: Hobby rejects a deploy with any cron that runs more often.
+    assert re.fullmatch(r"([0-9]|[1-5][0-9]) ([0-9]|1[0-9]|2[0-3]) \* \* \*", cron["schedule"])
+
+
+def imported_top_level_modules(source: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(source.read_text())):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.add(node.module.split(".")[0])
+    return modules
+
+
+def test_the_deployed_code_imports_only_its_locked_dependencies() -> None:
+    """A module from a development-only package would be missing from the function bundle."""
+    distributions = importlib.metadata.packages_distributions()
+    allowed = production_packages()
+    sources = [PROJECT_ROOT / "api" / "index.py", *(PROJECT_ROOT / "webhook").rglob("*.py")]
+    for source in sources:
+        for module in imported_top_level_modules(source):
+            if module in sys.stdlib_module_names or module in {"__future__", "webhook"}:
+                continue
+            owners = {normalized(name) for name in distributions.get(module, [])}
+            assert owners & allowed, f"{source.relative_to(PROJECT_ROOT)} imports {module}"
