@@ -8,7 +8,9 @@ Without --db-url it makes a throwaway database on the embedded test cluster
 data it writes is rolled back. It prints p50/p99 in milliseconds for each case
 and ratios against baselines measured in the same run, on the same connection:
 a `select 1` round trip and a plain indexed read of the owner's active FAQs.
-Figures are for comparing, not asserting; bench/RESULTS.md records them.
+A last case times private.rank_faqs with its explanation of the best two, as
+an owner's tester would call it. Figures are for comparing, not asserting;
+bench/RESULTS.md records them.
 """
 
 from __future__ import annotations
@@ -218,6 +220,20 @@ def run(db_url: str, calls: int) -> None:
                 results.append(
                     (f"match_faq, {size} FAQ{'s' if size > 1 else ''}", timed(match(owner), calls))
                 )
+            # The owner's tester: the ranking with the best two explained.
+            results.append(
+                (
+                    "rank_faqs explained, 50 FAQs",
+                    timed(
+                        lambda: conn.execute(
+                            "select faq_id, score, explanation from private.rank_faqs(%s, %s)",
+                            (tenants[50][0], next(messages)),
+                            prepare=True,
+                        ).fetchall(),
+                        calls,
+                    ),
+                )
+            )
         finally:
             conn.rollback()
 

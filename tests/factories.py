@@ -16,9 +16,19 @@ from psycopg.types.json import Jsonb
 Connection = psycopg.Connection[Any]
 
 
+_phones_given: set[str] = set()
+
+
 def random_phone() -> str:
-    """A Mexican mobile number in E.164, unique enough for a test session."""
-    return f"+52133{random.randrange(10**7):07d}"
+    """A Mexican mobile number in E.164, never the same twice in a test session.
+
+    Load tests make hundreds of businesses, whose WhatsApp numbers must be unique.
+    """
+    while True:
+        phone = f"+5213{random.randrange(10**9):09d}"
+        if phone not in _phones_given:
+            _phones_given.add(phone)
+            return phone
 
 
 def random_twilio_sid() -> str:

@@ -39,7 +39,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
 def cmd_faq_eval(args: argparse.Namespace) -> int:
     from facilchat import faq_eval
 
-    return faq_eval.run(args.path, db_url=args.db_url)
+    return faq_eval.run(args.path, db_url=args.db_url, per_business=args.by_business)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -88,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     faq_eval.add_argument("path", type=Path, help="a JSON file shaped like faq_dev_set.json")
     faq_eval.add_argument(
         "--db-url", help="a migrated database to use (default: boot the embedded Postgres)"
+    )
+    faq_eval.add_argument(
+        "--by-business",
+        action="store_true",
+        help="also print each business's figures, and those of the set without it",
     )
     faq_eval.set_defaults(handler=cmd_faq_eval)
 

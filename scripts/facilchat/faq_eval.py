@@ -14,7 +14,18 @@ message goes to stdout, then the summary line
 
 where accuracy is the share of messages answered as expected (a null
 expectation included) and a wrong answer is answering with another FAQ, or
-answering at all when no FAQ fits. Diagnostics go to stderr. Nothing is left
+answering at all when no FAQ fits. A wrong or missed message's line also
+carries `fired` (the message's slots as the matcher read them: its concepts
+and content words) and `candidates` (the best two FAQs, their scores and what
+matched), to find the knowledge the matcher lacks.
+
+With --by-business, one line per business comes before the summary:
+
+    {"by_business": ..., "n": N, "accuracy": ..., "wrong_answer_rate": ...,
+     "others_accuracy": ..., "others_wrong_answer_rate": ...}
+
+where the `others_` figures are those of the set without that business: the
+leave-one-business-out view. Diagnostics go to stderr. Nothing is left
 behind: without --db-url a throwaway database on the embedded cluster is made
 and dropped; with --db-url all the work happens in one transaction that is
 rolled back.
@@ -27,7 +38,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -65,12 +76,27 @@ class Business:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """One of the best two FAQs for a message, and the terms that matched."""
+
+    key: str
+    score: float
+    matched: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"faq": self.key, "score": round(self.score, 3), "matched": list(self.matched)}
+
+
+@dataclass(frozen=True)
 class Outcome:
     business: str
     text: str
     expect: str | None
     got: str | None
     score: float | None
+    # Filled in for wrong and missed messages only.
+    fired: tuple[str, ...] | None = None
+    candidates: tuple[Candidate, ...] = field(default=())
 
     @property
     def correct(self) -> bool:
@@ -81,16 +107,17 @@ class Outcome:
         return self.got is not None and self.got != self.expect
 
     def as_json(self) -> str:
-        return json.dumps(
-            {
-                "business": self.business,
-                "text": self.text,
-                "expect": self.expect,
-                "got": self.got,
-                "score": None if self.score is None else round(self.score, 3),
-            },
-            ensure_ascii=False,
-        )
+        record: dict[str, Any] = {
+            "business": self.business,
+            "text": self.text,
+            "expect": self.expect,
+            "got": self.got,
+            "score": None if self.score is None else round(self.score, 3),
+        }
+        if self.fired is not None:
+            record["fired"] = list(self.fired)
+            record["candidates"] = [c.as_dict() for c in self.candidates]
+        return json.dumps(record, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -118,6 +145,26 @@ def summarize(outcomes: list[Outcome]) -> Summary:
         correct=sum(o.correct for o in outcomes),
         wrong=sum(o.wrong_answer for o in outcomes),
     )
+
+
+def by_business(outcomes: list[Outcome]) -> list[dict[str, Any]]:
+    """Each business's figures, and those of the set without it, in order of appearance."""
+    names = list(dict.fromkeys(o.business for o in outcomes))
+    rows = []
+    for name in names:
+        own = summarize([o for o in outcomes if o.business == name])
+        others = summarize([o for o in outcomes if o.business != name])
+        rows.append(
+            {
+                "by_business": name,
+                "n": own.n,
+                "accuracy": round(own.accuracy, 3),
+                "wrong_answer_rate": round(own.wrong_answer_rate, 3),
+                "others_accuracy": round(others.accuracy, 3),
+                "others_wrong_answer_rate": round(others.wrong_answer_rate, 3),
+            }
+        )
+    return rows
 
 
 # -- reading the data set ------------------------------------------------------
@@ -213,6 +260,30 @@ def load_faqs(conn: Connection, owner_id: uuid.UUID, business: Business) -> dict
     return keys
 
 
+def fired_terms(conn: Connection, text: str) -> tuple[str, ...]:
+    """The message's slots as the matcher reads them: `words=term(role strength)`."""
+    rows = conn.execute(
+        "select words, term, role, strength from private.faq_text_features(%s)"
+        " order by slot, strength desc, term",
+        (text,),
+    ).fetchall()
+    return tuple(
+        f"{words}={term}" + ("" if role == "primary" else f"({role} {strength:.2f})")
+        for words, term, role, strength in rows
+    )
+
+
+def matched_terms(explanation: Any) -> tuple[str, ...]:
+    """What of the message matched the FAQ, from rank_faqs's explanation."""
+    if not isinstance(explanation, dict):
+        return ()
+    return tuple(
+        f"{slot['words']}={slot['via']}({slot['match']})"
+        for slot in explanation.get("message") or []
+        if slot.get("match")
+    )
+
+
 def evaluate_business(conn: Connection, business: Business) -> Iterator[Outcome]:
     owner_id = create_tenant(conn, business)
     keys = load_faqs(conn, owner_id, business)
@@ -220,20 +291,36 @@ def evaluate_business(conn: Connection, business: Business) -> Iterator[Outcome]
         matched = conn.execute(
             "select faq_id, score from private.match_faq(%s, %s)", (owner_id, message.text)
         ).fetchone()
+        ranked = conn.execute(
+            "select faq_id, score, explanation from private.rank_faqs(%s, %s) limit 2",
+            (owner_id, message.text),
+        ).fetchall()
         if matched is not None:
             got: str | None = keys[matched[0]]
             score: float | None = float(matched[1])
         else:
-            best = conn.execute(
-                "select faq_id, score from private.rank_faqs(%s, %s) limit 1",
-                (owner_id, message.text),
-            ).fetchone()
             got = None
-            score = None if best is None else float(best[1])
-        yield Outcome(business.name, message.text, message.expect, got, score)
+            score = float(ranked[0][1]) if ranked else None
+        outcome = Outcome(business.name, message.text, message.expect, got, score)
+        if not outcome.correct:
+            outcome = Outcome(
+                business.name,
+                message.text,
+                message.expect,
+                got,
+                score,
+                fired=fired_terms(conn, message.text),
+                candidates=tuple(
+                    Candidate(keys[faq_id], float(value), matched_terms(explanation))
+                    for faq_id, value, explanation in ranked
+                ),
+            )
+        yield outcome
 
 
-def evaluate(db_url: str, businesses: list[Business], out: TextIO) -> Summary:
+def evaluate(
+    db_url: str, businesses: list[Business], out: TextIO, *, per_business: bool = False
+) -> Summary:
     """Run every message and print its line; all writes are rolled back."""
     outcomes: list[Outcome] = []
     with psycopg.connect(db_url) as conn:
@@ -244,6 +331,9 @@ def evaluate(db_url: str, businesses: list[Business], out: TextIO) -> Summary:
                     outcomes.append(outcome)
         finally:
             conn.rollback()
+    if per_business:
+        for row in by_business(outcomes):
+            print(json.dumps(row, ensure_ascii=False), file=out, flush=True)
     return summarize(outcomes)
 
 
@@ -273,7 +363,13 @@ def throwaway_database() -> Iterator[str]:
         cluster.destroy()
 
 
-def run(path: Path, db_url: str | None = None, out: TextIO | None = None) -> int:
+def run(
+    path: Path,
+    db_url: str | None = None,
+    out: TextIO | None = None,
+    *,
+    per_business: bool = False,
+) -> int:
     """The `faq-eval` command: prints one JSON line per message, then the summary."""
     out = out if out is not None else sys.stdout
     try:
@@ -283,12 +379,34 @@ def run(path: Path, db_url: str | None = None, out: TextIO | None = None) -> int
         return 2
     try:
         if db_url:
-            summary = evaluate(db_url, businesses, out)
+            summary = evaluate(db_url, businesses, out, per_business=per_business)
         else:
             with throwaway_database() as url:
-                summary = evaluate(url, businesses, out)
+                summary = evaluate(url, businesses, out, per_business=per_business)
     except (psycopg.Error, migrations.MigrationError, PostgresError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(summary.line(), file=out, flush=True)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m facilchat.faq_eval PATH [--db-url URL] [--by-business]`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m facilchat.faq_eval", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("path", type=Path, help="a JSON file shaped like faq_dev_set.json")
+    parser.add_argument("--db-url", help="a migrated database (default: the embedded Postgres)")
+    parser.add_argument(
+        "--by-business",
+        action="store_true",
+        help="print each business's figures, and those of the set without it",
+    )
+    args = parser.parse_args(argv)
+    return run(args.path, db_url=args.db_url, per_business=args.by_business)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

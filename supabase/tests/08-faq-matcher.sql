@@ -1,6 +1,7 @@
 /*
  * The FAQ matcher: its contract (signatures, volatility, who may call it),
- * text folding, and the decision on a small bakery, as service_role calls it.
+ * text folding, its private lexicon, and the decision on a small bakery, as
+ * service_role calls it: guards, and the explanation of the best candidates.
  */
 begin;
 create extension if not exists pgtap with schema extensions;
@@ -9,7 +10,7 @@ set local search_path = public, extensions;
 -- PUBLIC loses EXECUTE on new functions (rolled back with the test).
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-select plan(24);
+select plan(38);
 
 /*
  * ---------------------------------------------------------------------------
@@ -17,26 +18,49 @@ select plan(24);
  * ---------------------------------------------------------------------------
  */
 select has_function('private', 'normalize_text', array ['text'], 'private.normalize_text(text) exists');
-select has_function('private', 'rank_faqs', array ['uuid', 'text'], 'private.rank_faqs(uuid, text) exists');
+select has_function('private', 'rank_faqs', array ['uuid', 'text', 'boolean'],
+                    'private.rank_faqs(uuid, text, boolean) exists (the flag defaults to explaining)');
 select has_function('private', 'match_faq', array ['uuid', 'text'], 'private.match_faq(uuid, text) exists');
 select volatility_is('private', 'normalize_text', array ['text'], 'immutable', 'normalize_text is immutable');
-select volatility_is('private', 'rank_faqs', array ['uuid', 'text'], 'stable', 'rank_faqs is stable');
+select volatility_is('private', 'rank_faqs', array ['uuid', 'text', 'boolean'], 'stable', 'rank_faqs is stable');
 select volatility_is('private', 'match_faq', array ['uuid', 'text'], 'stable', 'match_faq is stable');
 select function_lang_is('private', 'match_faq', array ['uuid', 'text'], 'plpgsql',
                         'match_faq is plpgsql (never inlined, so its EXECUTE check holds)');
 
 select function_privs_are('private', 'match_faq', array ['uuid', 'text'], 'service_role', array ['EXECUTE'],
                           'service_role may call match_faq');
-select function_privs_are('private', 'rank_faqs', array ['uuid', 'text'], 'service_role', array ['EXECUTE'],
+select function_privs_are('private', 'rank_faqs', array ['uuid', 'text', 'boolean'], 'service_role', array ['EXECUTE'],
                           'service_role may call rank_faqs');
 select function_privs_are('private', 'match_faq', array ['uuid', 'text'], 'anon', array []::text[],
                           'anon may not call match_faq');
 select function_privs_are('private', 'match_faq', array ['uuid', 'text'], 'authenticated', array []::text[],
                           'authenticated may not call match_faq');
-select function_privs_are('private', 'rank_faqs', array ['uuid', 'text'], 'anon', array []::text[],
+select function_privs_are('private', 'rank_faqs', array ['uuid', 'text', 'boolean'], 'anon', array []::text[],
                           'anon may not call rank_faqs');
-select function_privs_are('private', 'rank_faqs', array ['uuid', 'text'], 'authenticated', array []::text[],
+select function_privs_are('private', 'rank_faqs', array ['uuid', 'text', 'boolean'], 'authenticated', array []::text[],
                           'authenticated may not call rank_faqs');
+select volatility_is('private', 'faq_phrase_key', array ['text'], 'immutable', 'faq_phrase_key is immutable');
+select volatility_is('private', 'faq_text_features', array ['text'], 'stable', 'faq_text_features is stable');
+select is((select proargnames from pg_proc where oid = 'private.rank_faqs(uuid,text,boolean)'::regprocedure),
+          array ['p_owner_id', 'p_text', 'p_explain', 'faq_id', 'score', 'explanation'],
+          'rank_faqs returns faq_id, score and an explanation');
+select is((select proargnames from pg_proc where oid = 'private.match_faq(uuid,text)'::regprocedure),
+          array ['p_owner_id', 'p_text', 'faq_id', 'score'],
+          'match_faq still returns faq_id and score');
+
+/*
+ * ---------------------------------------------------------------------------
+ * The lexicon is private data
+ * ---------------------------------------------------------------------------
+ */
+select has_table('private', 'faq_concept_links', 'related concepts live in private.faq_concept_links');
+select table_privs_are('private', 'faq_concept_links', 'anon', array []::text[], 'anon cannot read the links');
+select table_privs_are('private', 'faq_concept_links', 'authenticated', array []::text[],
+                       'authenticated cannot read the links');
+select ok((select count(*) >= 2000 from private.faq_vocabulary), 'the lexicon is seeded');
+select is_empty(
+    $$ select v.term from private.faq_vocabulary v where v.term_key <> private.faq_phrase_key(v.term) $$,
+    'every lexicon term is stored with its spelling key');
 
 /*
  * ---------------------------------------------------------------------------
@@ -84,6 +108,24 @@ select ok(
     (select bool_and(score > 0 and score <= 1)
      from private.rank_faqs('0f000000-0000-4000-8000-000000000001', 'a que hora hacen envios?')),
     'rank_faqs scores lie in (0, 1]');
+select is(
+    (select explanation -> 'message' -> 0 ->> 'term'
+     from private.rank_faqs('0f000000-0000-4000-8000-000000000001', 'hacen envios?') limit 1),
+    'c:offer',
+    'the best candidate explains what of the message it matched');
+select is_empty(
+    $$ select * from private.match_faq('0f000000-0000-4000-8000-000000000001', 'la farmacia de al lado abre hoy?') $$,
+    'a question about another place gets no FAQ');
+select is_empty(
+    $$ select * from private.match_faq('0f000000-0000-4000-8000-000000000001', 'están contratando repartidores?') $$,
+    'a job question gets no FAQ');
+select results_eq(
+    $$ select faq_id from private.match_faq('0f000000-0000-4000-8000-000000000001', 'me lo pueden mandar a la casa?') $$,
+    $$ values ('0f000000-0000-4000-8000-0000000000a2'::uuid) $$,
+    'a paraphrase finds the delivery FAQ');
+select is_empty(
+    $$ select * from private.match_faq('0f000000-0000-4000-8000-000000000001', 'se puede yapear?') $$,
+    'a payment question gets no delivery FAQ');
 reset role;
 
 update public.faqs set active = false where id = '0f000000-0000-4000-8000-0000000000a1';

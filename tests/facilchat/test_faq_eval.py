@@ -85,7 +85,9 @@ def test_prints_a_line_per_message_and_the_summary(database_url: str, tmp_path: 
 
     assert n == len(records) == 6
     for record in records:
-        assert set(record) == {"business", "text", "expect", "got", "score"}
+        right = record["got"] == record["expect"]
+        extra = set() if right else {"fired", "candidates"}
+        assert set(record) == {"business", "text", "expect", "got", "score"} | extra
         assert record["score"] is None or 0 < record["score"] <= 1
     by_text = {r["text"]: r for r in records}
     assert by_text["a que hora abren?"]["got"] == "horario"
@@ -101,6 +103,14 @@ def test_prints_a_line_per_message_and_the_summary(database_url: str, tmp_path: 
     }
     assert by_text["hacen alisado?"]["got"] is None
     assert by_text["fazem entrega no sábado?"]["got"] == "entrega"
+    # A wrong or missed message says what the matcher read and what came close.
+    wrong = by_text["fazem entrega no sábado?"]
+    assert "entrega=c:delivery" in wrong["fired"]
+    assert wrong["candidates"][0]["faq"] == "entrega"
+    assert "entrega=c:delivery(1.0)" in wrong["candidates"][0]["matched"]
+    missed = by_text["hacen alisado?"]
+    assert "alisado=c:straightening" in missed["fired"]
+    assert missed["candidates"] == []
 
     correct = sum(r["got"] == r["expect"] for r in records)
     wrong = sum(r["got"] is not None and r["got"] != r["expect"] for r in records)
@@ -151,6 +161,57 @@ def test_a_malformed_file_is_an_error_on_stderr(
     assert faq_eval.run(write(tmp_path, data), db_url="postgresql://unused", out=out) == 2
     assert out.getvalue() == ""
     assert capsys.readouterr().err.startswith("error:")
+
+
+def test_by_business_prints_each_business_and_the_rest_before_the_summary(
+    database_url: str, tmp_path: Path
+) -> None:
+    out = io.StringIO()
+    path = write(tmp_path, DATA_SET)
+    assert faq_eval.run(path, db_url=database_url, out=out, per_business=True) == 0
+    lines = out.getvalue().splitlines()
+    assert SUMMARY.match(lines[-1])
+    rows = [json.loads(line) for line in lines[:-1]]
+    per_business = [r for r in rows if "by_business" in r]
+    assert [r["by_business"] for r in per_business] == ["Peluquería de prueba", "Loja de teste"]
+    # Peluquería: 3 of 4 right, no wrong answer; the rest is the Loja: 1 of 2, 1 wrong.
+    assert per_business[0] == {
+        "by_business": "Peluquería de prueba",
+        "n": 4,
+        "accuracy": 0.75,
+        "wrong_answer_rate": 0.0,
+        "others_accuracy": 0.5,
+        "others_wrong_answer_rate": 0.5,
+    }
+    assert per_business[1]["others_accuracy"] == 0.75
+    # The per-message lines come first, unchanged.
+    assert all("by_business" not in r for r in rows[:6])
+
+
+def test_module_command_line_takes_by_business(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, {"businesses": [DATA_SET["businesses"][1]]})
+    assert faq_eval.main([str(path), "--db-url", database_url, "--by-business"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "accuracy=0.500 wrong_answer_rate=0.500 n=2"
+    assert json.loads(lines[-2])["by_business"] == "Loja de teste"
+
+
+def test_by_business_arithmetic() -> None:
+    outcomes = [
+        faq_eval.Outcome("a", "t1", "x", "x", 0.9),
+        faq_eval.Outcome("a", "t2", None, "x", 0.7),
+        faq_eval.Outcome("b", "t3", "y", None, None),
+        faq_eval.Outcome("b", "t4", "y", "y", 0.8),
+    ]
+    rows = faq_eval.by_business(outcomes)
+    assert [(r["by_business"], r["n"], r["accuracy"], r["wrong_answer_rate"]) for r in rows] == [
+        ("a", 2, 0.5, 0.5),
+        ("b", 2, 0.5, 0.0),
+    ]
+    assert (rows[0]["others_accuracy"], rows[0]["others_wrong_answer_rate"]) == (0.5, 0.0)
+    assert faq_eval.by_business([]) == []
 
 
 def test_summary_arithmetic() -> None:
