@@ -83,6 +83,8 @@ def test_a_new_owner_signs_in_with_google_and_completes_onboarding(
     # 2. The fallback message.
     expect(page.locator("#step-count")).to_have_text("Paso 2 de 4")
     fallback = page.get_by_label("Mensaje de respaldo")
+    # The step shows the business's current fallback once it has loaded; clear it then.
+    expect(fallback).not_to_have_value("")
     fallback.fill("")
     page.get_by_role("button", name="Siguiente").click()
     expect(page.locator("#fallback-help")).to_contain_text("Escribe un mensaje de respaldo")
