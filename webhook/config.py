@@ -24,8 +24,9 @@ class Settings(BaseSettings):
     # Twilio waits 15 s for our answer: the send must finish well within it.
     twilio_timeout_seconds: float = Field(default=5.0, gt=0, le=10)
     # How long an inbound message keeps retrying a database that is briefly unreachable
-    # before the webhook answers 503 (Twilio waits 15 s for the answer).
-    inbound_retry_seconds: float = Field(default=8.0, ge=0, le=12)
+    # before the webhook answers 503: under the 6 s a Twilio attempt waits (the webhook
+    # URL's rt=6000), so that Twilio's own retries follow within its 15 s.
+    inbound_retry_seconds: float = Field(default=5.0, ge=0, le=12)
     # At most this many replies per sweep, and no new claim once this much time is spent:
     # Vercel stops the function at 15 s.
     outbox_batch_size: int = Field(default=25, ge=1, le=200)

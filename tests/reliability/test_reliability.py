@@ -124,7 +124,8 @@ def test_every_message_once_and_every_reply_once(
     report = Report(scenario)
     started = time.monotonic()
     chances = {k: v for k, v in vars(faults).items() if k != "disruption"}
-    with app_and_twilio(stack, "reliability-" + scenario.split()[0].lower()) as (url, twilio):
+    log_name = "reliability-" + scenario.split()[0].lower()
+    with app_and_twilio(stack, log_name) as (url, twilio):
         twilio.set_chaos(seed=rolls.randrange(10**6), **chances)
         with psycopg.connect(database_url, autocommit=True) as setup:
             businesses = make_businesses(setup, SCALE.businesses)
@@ -147,6 +148,16 @@ def test_every_message_once_and_every_reply_once(
             twilio.set_chaos()
             settle(db, url, owners, report)
             check_invariants(db, twilio, messages, report)
+    # Nothing secret ends up in what the services logged during all this.
+    secrets = {
+        "the service role key": stack.service_role_key,
+        "the JWT secret": stack.jwt_secret,
+        "the Twilio auth token": twilio.auth_token,
+    }
+    for log in (twilio.log_path, ARTIFACTS_DIR / f"{log_name}-app.log"):
+        logged = log.read_text(errors="replace")
+        for what, secret in secrets.items():
+            report.check(secret not in logged, f"{what} appears in {log.name}")
     report.seconds = time.monotonic() - started
     line = report.line() + f" (seed {SEED})"
     print(line)
