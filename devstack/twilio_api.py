@@ -792,6 +792,9 @@ async def get_chaos(request: web.Request) -> web.Response:
 async def set_chaos(request: web.Request) -> web.Response:
     body = await _json_body(request)
     names = ("rest_429", "rest_500", "accept_then_500", "hang", "lose_callbacks")
+    unknown = set(body) - {*names, "disorder_callbacks", "lose_answer", "seed"}
+    if unknown:
+        raise web.HTTPBadRequest(text=f"unknown faults: {', '.join(sorted(unknown))}")
     try:
         chances = {
             name: float(body.get(name, 0.0))

@@ -672,7 +672,8 @@ def test_random_faults_replay_with_their_seed(standin: TwilioStandIn, client: An
 
 
 @pytest.mark.parametrize(
-    "chances", [{"rest_429": 1.5}, {"rest_429": 0.6, "hang": 0.6}, {"hang": -1}]
+    "chances",
+    [{"rest_429": 1.5}, {"rest_429": 0.6, "hang": 0.6}, {"hang": -1}, {"rest_4290": 0.1}],
 )
 def test_impossible_chances_are_refused(standin: TwilioStandIn, chances: dict[str, float]) -> None:
     response = httpx.post(f"{standin.url}/_control/chaos", json=chances, timeout=5)

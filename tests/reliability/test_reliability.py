@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg
 import pytest
@@ -60,15 +60,10 @@ def restart_postgres(_: LocalStack, server: DatabaseServer) -> None:
 
 @dataclass(frozen=True)
 class Faults:
-    """The stand-in's chances of each fault (see devstack.twilio_api.Chaos)."""
+    """What goes wrong during a scenario."""
 
-    rest_429: float = 0.0
-    rest_500: float = 0.0
-    accept_then_500: float = 0.0
-    hang: float = 0.0
-    lose_callbacks: float = 0.0
-    disorder_callbacks: float = 0.0
-    lose_answer: float = 0.0
+    # The Twilio stand-in's chance of each fault, by the names of devstack.twilio_api.Chaos.
+    chances: dict[str, float] = field(default_factory=dict)
     # Something stopped and started again while the messages arrive.
     disruption: Disruption | None = None
 
@@ -80,14 +75,16 @@ SCENARIOS = {
     # way back, so a fifth of the replies are never sent from TwiML (three lost answers
     # in a row) and go through the outbox.
     "Twilio failing": Faults(
-        rest_429=0.15,
-        rest_500=0.15,
-        accept_then_500=0.10,
-        hang=0.05,
-        lose_callbacks=0.10,
-        lose_answer=0.6,
+        {
+            "rest_429": 0.15,
+            "rest_500": 0.15,
+            "accept_then_500": 0.10,
+            "hang": 0.05,
+            "lose_callbacks": 0.10,
+            "lose_answer": 0.6,
+        }
     ),
-    "callbacks duplicated and out of order": Faults(disorder_callbacks=1.0),
+    "callbacks duplicated and out of order": Faults({"disorder_callbacks": 1.0}),
     "PostgREST restarted": Faults(disruption=restart_postgrest),
     "Postgres restarted": Faults(disruption=restart_postgres),
 }
@@ -123,7 +120,7 @@ def test_every_message_once_and_every_reply_once(
     rolls = random.Random(f"{SEED}:{scenario}")
     report = Report(scenario)
     started = time.monotonic()
-    chances = {k: v for k, v in vars(faults).items() if k != "disruption"}
+    chances = faults.chances
     log_name = "reliability-" + scenario.split()[0].lower()
     with app_and_twilio(stack, log_name) as (url, twilio):
         twilio.set_chaos(seed=rolls.randrange(10**6), **chances)
