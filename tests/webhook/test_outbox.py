@@ -342,17 +342,21 @@ def test_a_slow_twilio_burns_no_attempt_it_did_not_make(
     assert all(r["claim_token"] == 1 for r in untouched)
 
 
+def claim(database: Database, reply: dict[str, Any]) -> dict[str, Any]:
+    """Claim this reply as the sweeper would (other tests' due replies may come too)."""
+    (claimed,) = [
+        c for c in database.claim_due_outbound_messages(200, 5) if c["id"] == str(reply["id"])
+    ]
+    return claimed
+
+
 def test_a_sender_that_outlived_its_lease_cannot_record_over_a_newer_claim(
     client: TestClient, business: Business, db: Connection, database: Database
 ) -> None:
     customer, reply = due_for_rest(client, business, db)
-    (stale,) = [
-        c for c in database.claim_due_outbound_messages(200, 5) if c["id"] == str(reply["id"])
-    ]
+    stale = claim(database, reply)
     make_due(db, reply["id"])
-    (current,) = [
-        c for c in database.claim_due_outbound_messages(200, 5) if c["id"] == str(reply["id"])
-    ]
+    current = claim(database, reply)
     assert current["claim_token"] == stale["claim_token"] + 1
 
     assert (
@@ -372,9 +376,7 @@ def test_a_callback_before_the_send_is_recorded_is_kept(
     client: TestClient, business: Business, db: Connection, database: Database
 ) -> None:
     customer, reply = due_for_rest(client, business, db)
-    (claim,) = [
-        c for c in database.claim_due_outbound_messages(200, 5) if c["id"] == str(reply["id"])
-    ]
+    claimed = claim(database, reply)
     sid = "SM" + "b" * 32
     # Twilio's "failed" callback overtakes its answer to the send.
     callback_path = f"{STATUS}?reply={reply['id']}"
@@ -383,7 +385,7 @@ def test_a_callback_before_the_send_is_recorded_is_kept(
         == 200
     )
     database.record_outbound_result(
-        str(reply["id"]), claim["claim_token"], twilio_sid=sid, status="queued"
+        str(reply["id"]), claimed["claim_token"], twilio_sid=sid, status="queued"
     )
     reply = only_reply(db, customer, business)
     assert (reply["twilio_message_id"], reply["status"], reply["error_code"]) == (
