@@ -1,0 +1,340 @@
+"""Where Postgres's time goes for one inbound message: backend CPU per call, before and after.
+
+One throwaway cluster holds two databases made as bench/inbound.py makes its own (the
+business, its three FAQs, the trivial RPC): one migrated up to, not including, a given
+migration ("before"), one fully migrated ("after"). On one connection to each, every call
+below runs many times; the backend's CPU time comes from /proc/<pid>/schedstat (time on
+CPU, in nanoseconds) around each batch. The two databases and the calls take turns, round
+after round, so a busy machine slows both alike; the table shows each call's median over
+the rounds, or with `--lowest` the lowest round: on a machine that other work keeps busy,
+many short rounds and their lowest figure come closest to what a call costs alone.
+
+    .venv/bin/python bench/inbound_db.py [--before 20261202130000] [--calls 500] [--rounds 5]
+        [--lowest]
+
+The calls, from the floor up:
+- `select 1`: a round trip;
+- PostgREST's transaction around the trivial RPC of the baseline (BEGIN, its set_config of
+  role, claims and headers, the RPC in PostgREST's own query, COMMIT), as PostgREST 12
+  sends it: the database's share of the baseline request;
+- PostgREST's transaction around a function that only stores the message (the client's
+  upsert, the inbound row and the reply row, with their triggers): the write path with no
+  decision;
+- the matcher alone: reading the message (faq_text_features), then match_faq;
+- handle_inbound_message, alone and in PostgREST's transaction, with and without the
+  broadcast triggers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from inbound import BASELINE_SQL, BUSINESS_NUMBER
+
+from devstack import migrations
+from devstack.postgres import LocalPostgres
+
+MESSAGE = "a que hora abren?"
+# The write path alone: what any inbound message stores, with no decision.
+STORE_ONLY_SQL = """
+create or replace function public.bench_store_only(
+    p_to text, p_from text, p_message_sid text, p_content text default '',
+    p_profile_name text default null, p_media jsonb default '[]'::jsonb)
+    returns jsonb
+    language plpgsql
+    set search_path = ''
+as $$
+declare
+    v_owner uuid;
+    v_client uuid;
+    v_inbound uuid;
+begin
+    select u.id into v_owner from public.users u where u.whatsapp_number = p_to;
+    insert into public.clients as c (owner_id, phone, name, last_message_at, unread_count)
+    values (v_owner, p_from, coalesce(p_profile_name, p_from), now(), 1)
+    on conflict (owner_id, phone) do update
+        set last_message_at = now(), unread_count = c.unread_count + 1
+    returning c.id into v_client;
+    insert into public.messages (owner_id, client_id, direction, content, media, status,
+                                 twilio_message_id)
+    values (v_owner, v_client, 'in', p_content, p_media, 'received', p_message_sid)
+    returning id into v_inbound;
+    insert into public.messages (owner_id, client_id, direction, content, status, reply_kind,
+                                 in_reply_to, sent_via, attempts, claim_token, next_attempt_at)
+    values (v_owner, v_client, 'out', 'Abrimos de 8 a 20 h.', 'sending', 'fallback', v_inbound,
+            'twiml', 1, 1, now() + interval '3 minutes');
+    return jsonb_build_object('status', 'stored', 'message_id', v_inbound);
+end;
+$$;
+revoke all on function public.bench_store_only(text, text, text, text, text, jsonb)
+    from public, anon, authenticated;
+grant execute on function public.bench_store_only(text, text, text, text, text, jsonb)
+    to service_role;
+"""
+BROADCAST_TRIGGERS = (
+    ("public.messages", "messages_broadcast_changes"),
+    ("public.clients", "clients_broadcast_changes"),
+    ("public.client_labels", "client_labels_broadcast_changes"),
+)
+# PostgREST 12's transaction for one RPC (captured with log_statement = 'all').
+POSTGREST_BEGIN = "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE"
+POSTGREST_SETTINGS = (
+    "select set_config('search_path', %s, true), set_config('role', %s, true),"
+    " set_config('request.jwt.claims', %s, true), set_config('request.method', %s, true),"
+    " set_config('request.path', %s, true), set_config('request.headers', %s, true),"
+    " set_config('request.cookies', %s, true)"
+)
+POSTGREST_HEADERS = json.dumps(
+    {
+        "host": "127.0.0.1:54321",
+        "content-type": "application/json",
+        "accept": "*/*",
+        "apikey": "x" * 180,
+        "authorization": "Bearer " + "x" * 180,
+        "user-agent": "python-httpx/0.28.1",
+        "content-length": "175",
+    }
+)
+POSTGREST_TAIL = (
+    " SELECT null::bigint AS total_result_set, 1 AS page_total,"
+    " coalesce(json_agg(_postgrest_t.pgrst_scalar)->0, 'null') AS body,"
+    " nullif(current_setting('response.headers', true), '') AS response_headers,"
+    " nullif(current_setting('response.status', true), '') AS response_status,"
+    ' \'\' AS response_inserted FROM (SELECT "{name}".* FROM "pgrst_source" AS "{name}") '
+    "_postgrest_t"
+)
+INBOUND_ARGS = (
+    ("p_to", "text"),
+    ("p_from", "text"),
+    ("p_message_sid", "text"),
+    ("p_content", "text"),
+    ("p_profile_name", "text"),
+    ("p_media", "jsonb"),
+)
+
+
+def postgrest_rpc_query(name: str, args: tuple[tuple[str, str], ...]) -> str:
+    """PostgREST's query for POST /rpc/<name> with a JSON object of `args`."""
+    if not args:
+        source = f'WITH pgrst_source AS (SELECT "public"."{name}"() pgrst_scalar)'
+    else:
+        columns = ", ".join(f'"{arg}"' for arg, _ in args)
+        typed = ", ".join(f'"{arg}" {kind}' for arg, kind in args)
+        named = ", ".join(f'"{arg}" := pgrst_body."{arg}"' for arg, _ in args)
+        source = (
+            "WITH pgrst_source AS (SELECT pgrst_call.pgrst_scalar FROM (SELECT %s::json AS"
+            " json_data) pgrst_payload, LATERAL (SELECT CASE WHEN"
+            " json_typeof(pgrst_payload.json_data) = 'array' THEN pgrst_payload.json_data"
+            " ELSE json_build_array(pgrst_payload.json_data) END AS val) pgrst_uniform_json,"
+            f" LATERAL (SELECT {columns} FROM json_to_recordset(pgrst_uniform_json.val) AS"
+            f" _({typed}) LIMIT 1) pgrst_body, LATERAL (SELECT"
+            f' "public"."{name}"({named}) pgrst_scalar) pgrst_call)'
+        )
+    return source + POSTGREST_TAIL.format(name=name)
+
+
+class Backend:
+    """One connection to one database, and the CPU time its backend has used."""
+
+    def __init__(self, url: str) -> None:
+        self.conn = psycopg.connect(url, autocommit=True)
+        self.pid = self.conn.info.backend_pid
+        row = self.conn.execute(
+            "select id from public.users where whatsapp_number = %s", (BUSINESS_NUMBER,)
+        ).fetchone()
+        assert row is not None
+        self.owner: uuid.UUID = row[0]
+        self.sent = 0
+
+    def cpu_ns(self) -> int:
+        return int(Path(f"/proc/{self.pid}/schedstat").read_text().split()[0])
+
+    def inbound_params(self) -> dict[str, object]:
+        self.sent += 1
+        return {
+            "p_to": BUSINESS_NUMBER,
+            "p_from": f"+52133{self.sent % 1000:07d}",
+            "p_message_sid": f"SM{uuid.uuid4().hex}",
+            "p_content": MESSAGE,
+            "p_profile_name": "Cliente",
+            "p_media": [],
+        }
+
+    def postgrest(self, query: str, body: dict[str, object] | None, path: str) -> None:
+        execute = self.conn.execute
+        execute(POSTGREST_BEGIN, prepare=True)
+        execute(
+            POSTGREST_SETTINGS,
+            (
+                '"public", "public", "extensions"',
+                "service_role",
+                '{"role":"service_role"}',
+                "POST",
+                path,
+                POSTGREST_HEADERS,
+                "{}",
+            ),
+            prepare=True,
+        )
+        execute(query, (json.dumps(body),) if body is not None else (), prepare=True)
+        execute("COMMIT", prepare=True)
+
+    def set_broadcasts(self, enabled: bool) -> None:
+        action = "enable" if enabled else "disable"
+        for table, trigger in BROADCAST_TRIGGERS:
+            self.conn.execute(f"alter table {table} {action} trigger {trigger}")  # type: ignore[arg-type]
+
+
+def calls(backend: Backend) -> dict[str, Callable[[], None]]:
+    inbound = postgrest_rpc_query("handle_inbound_message", INBOUND_ARGS)
+    store_only = postgrest_rpc_query("bench_store_only", INBOUND_ARGS)
+    ping = postgrest_rpc_query("bench_ping", ())
+    execute = backend.conn.execute
+
+    def direct_inbound() -> None:
+        params = backend.inbound_params()
+        params["p_media"] = "[]"
+        execute(
+            "select public.handle_inbound_message(%(p_to)s, %(p_from)s, %(p_message_sid)s,"
+            " %(p_content)s, %(p_profile_name)s, %(p_media)s)",
+            params,
+            prepare=True,
+        )
+
+    def select_one() -> None:
+        execute("select 1", prepare=True)
+
+    def read_message() -> None:
+        execute("select count(*) from private.faq_text_features(%s)", (MESSAGE,), prepare=True)
+
+    def match() -> None:
+        execute(
+            "select count(*) from private.match_faq(%s, %s)", (backend.owner, MESSAGE), prepare=True
+        )
+
+    def ping_rpc() -> None:
+        backend.postgrest(ping, None, "/rpc/bench_ping")
+
+    def store_only_rpc() -> None:
+        backend.postgrest(store_only, backend.inbound_params(), "/rpc/bench_store_only")
+
+    def inbound_rpc() -> None:
+        backend.postgrest(inbound, backend.inbound_params(), "/rpc/handle_inbound_message")
+
+    return {
+        "`select 1`": select_one,
+        "PostgREST transaction: trivial RPC (the baseline's)": ping_rpc,
+        "PostgREST transaction: store the message and a reply only": store_only_rpc,
+        "`faq_text_features` (reading the message)": read_message,
+        "`match_faq`, 3 FAQs (reading included)": match,
+        "`handle_inbound_message`, FAQ reply": direct_inbound,
+        "PostgREST transaction: `handle_inbound_message`": inbound_rpc,
+    }
+
+
+def measure(call: Callable[[], None], backend: Backend, count: int) -> float:
+    """Backend CPU in ms per call, over `count` calls."""
+    before = backend.cpu_ns()
+    for _ in range(count):
+        call()
+    return (backend.cpu_ns() - before) / count / 1e6
+
+
+def prepare(cluster: LocalPostgres, before: str | None) -> str:
+    name = f"bench_{'before' if before else 'after'}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(cluster.url(), autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')  # type: ignore[arg-type]
+    url = cluster.url(name)
+    with psycopg.connect(url, autocommit=True) as conn:
+        migrations.load_platform_stand_in(conn)
+        pending = [m for m in migrations.discover() if before is None or m.version < before]
+        migrations.apply(conn, pending)
+        conn.execute(BASELINE_SQL)  # type: ignore[arg-type]
+        conn.execute(STORE_ONLY_SQL)  # type: ignore[arg-type]
+        owner = uuid.uuid4()
+        conn.execute(
+            "insert into auth.users (id, email) values (%s, 'bench@example.test')", (owner,)
+        )
+        conn.execute(
+            "update public.users set whatsapp_number = %s where id = %s", (BUSINESS_NUMBER, owner)
+        )
+        conn.execute(
+            "insert into public.faqs (owner_id, question, answer) values"
+            " (%s, '¿Cuál es su horario?', 'Abrimos de 8 a 20 h.'),"
+            " (%s, '¿Dónde están?', 'Calle Libertad 1842, Guadalajara.'),"
+            " (%s, '¿Hacen envíos a domicilio?', 'Sí, en toda la ciudad.')",
+            (owner, owner, owner),
+        )
+    return url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--before", default="20261202130000", help="first migration left out")
+    parser.add_argument("--calls", type=int, default=500, help="calls per batch")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--lowest", action="store_true", help="each call's lowest round")
+    args = parser.parse_args()
+    summary = min if args.lowest else statistics.median
+
+    cluster = LocalPostgres.for_tests("inbound-db")
+    cluster.start()
+    try:
+        backends = {
+            "before": Backend(prepare(cluster, args.before)),
+            "after": Backend(prepare(cluster, None)),
+        }
+        figures: dict[tuple[str, str], list[float]] = {}
+        for backend in backends.values():  # plans, dictionaries and caches of each session
+            for call in calls(backend).values():
+                for _ in range(100):
+                    call()
+        started = time.perf_counter()
+        for _ in range(args.rounds):
+            for broadcasts in (True, False):
+                for which, backend in backends.items():
+                    backend.set_broadcasts(broadcasts)
+                    for label, call in calls(backend).items():
+                        if not broadcasts and "inbound" not in label and "store" not in label:
+                            continue
+                        key = label if broadcasts else label + ", no broadcast triggers"
+                        figures.setdefault((key, which), []).append(
+                            measure(call, backend, args.calls)
+                        )
+                    backend.set_broadcasts(True)
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} cores, Python"
+            f" {platform.python_version()}; {args.rounds} rounds of {args.calls} calls,"
+            f" {time.perf_counter() - started:.0f} s; load average {os.getloadavg()[0]:.2f}"
+        )
+        print(
+            f"before = migrations before {args.before}; after = all migrations;"
+            f" each call's {'lowest round' if args.lowest else 'median over the rounds'}"
+        )
+        print("\n| call | before ms CPU | after ms CPU | after / before |")
+        print("|---|---:|---:|---:|")
+        labels = list(dict.fromkeys(key for key, _ in figures))
+        for label in labels:
+            old = summary(figures[(label, "before")])
+            new = summary(figures[(label, "after")])
+            print(f"| {label} | {old:.3f} | {new:.3f} | {new / old:.2f} |")
+    finally:
+        cluster.destroy()
+
+
+if __name__ == "__main__":
+    main()
