@@ -639,3 +639,292 @@ def test_rank_explains_the_best_two(db: Connection, bakery: Tenant) -> None:
     # Only the best two carry an explanation.
     assert all(row[2] is not None for row in rows[:2])
     assert all(row[2] is None for row in rows[2:])
+
+
+# -- what the business's own FAQs say ----------------------------------------------------
+#
+# Kinds of business the lexicon was not written for: the answers, the words the
+# owner uses and regional ways of asking decide.
+
+DANCE_SCHOOL = {
+    "estilos": (
+        "¿Qué estilos enseñan?",
+        "Salsa, bachata, kizomba y zumba, para todos los niveles.",
+    ),
+    "precios": ("¿Cuánto cuesta el mes?", "El mes con dos clases por semana cuesta $40.000."),
+    "horario": ("¿A qué hora abren?", "De lunes a sábado de 9 a 21 h."),
+    "direccion": ("¿Dónde están?", "Avenida Sucre 455, segundo piso, a dos cuadras del parque."),
+    "pagos": ("¿Cómo se paga?", "En efectivo, con Nequi o por transferencia."),
+    "privadas": ("¿Dan clases particulares?", "Sí, clases particulares a $50.000 la hora."),
+    "prueba": ("¿Tienen clase de prueba?", "Sí, la primera clase es gratis."),
+}
+
+SALON = {
+    "turnos": (
+        "¿Cómo saco un turno?",
+        "Por acá, con el día y la hora. Si cancelás con menos de 24 horas, perdés la seña.",
+    ),
+    "servicios": ("¿Qué servicios tienen?", "Corte, color, brushing y keratina."),
+    "eventos": (
+        "¿Peinan para eventos?",
+        "Sí, peinados para fiestas y novias, también con brushing.",
+    ),
+    "precios": ("¿Cuánto sale el corte?", "Corte $8.000, con lavado $10.000."),
+}
+
+
+@pytest.fixture
+def dance_school(db: Connection) -> Tenant:
+    return load(db, DANCE_SCHOOL)
+
+
+@pytest.fixture
+def salon(db: Connection) -> Tenant:
+    return load(db, SALON)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Only the styles FAQ's answer names them: it answers for them.
+        ("hay kizomba?", "estilos"),
+        ("enseñan zumba? a mi mamá le encanta", "estilos"),
+        # What another FAQ's question names is not a detail of a price question.
+        ("cuanto sale la clase particular?", "privadas"),
+        # "¿Cómo se paga?" is how to pay, and Nequi is in its answer.
+        ("puedo pagar con nequi?", "pagos"),
+        # Trial classes, however they are called.
+        ("tienen una clase de muestra?", "prueba"),
+        ("la primera clase la cobran?", "prueba"),
+        # Public transport is a way to ask where they are.
+        ("en que estacion del metro me bajo?", "direccion"),
+        ("a que hora abren?", "horario"),
+    ],
+)
+def test_the_answers_and_the_owners_words_decide(
+    db: Connection, dance_school: Tenant, text: str, expected: str
+) -> None:
+    owner, ids = dance_school
+    assert key_of(ids, match(db, owner, text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The hours of another place: next door, or named and unknown to the business.
+        "a que hora abre la biblioteca que esta al lado?",
+        "a que hora abre el kiosco?",
+        # Complaints and impatience that name what the FAQs are about.
+        "hace dos semanas pedí una clase y todavia nada",
+        "me tienen harta con los cambios de horario",
+    ],
+)
+def test_other_places_and_complaints_get_no_faq(
+    db: Connection, dance_school: Tenant, text: str
+) -> None:
+    owner, _ = dance_school
+    assert match(db, owner, text) is None
+
+
+def test_an_answer_answers_alone_only_what_no_other_faq_names(
+    db: Connection, salon: Tenant
+) -> None:
+    """Keratina is in one answer: that FAQ answers. Brushing is in two: neither does."""
+    owner, ids = salon
+    assert key_of(ids, match(db, owner, "hacen keratina?")) == "servicios"
+    assert match(db, owner, "hacen brushing?") is None
+    # The services FAQ says nothing of prices, and the price FAQ is about a cut.
+    assert match(db, owner, "cuanto sale la keratina?") is None
+
+
+def test_a_rule_in_an_answer_answers_what_if_not_a_request(db: Connection, salon: Tenant) -> None:
+    owner, ids = salon
+    assert key_of(ids, match(db, owner, "si cancelo un dia antes pierdo la seña?")) == "turnos"
+    assert match(db, owner, "quiero cancelar mi turno del viernes") is None
+
+
+def test_a_price_is_never_answered_by_how_to_pay(db: Connection) -> None:
+    owner, _ = load(
+        db,
+        {
+            "pagos": ("¿Cómo se paga?", "Efectivo o transferencia."),
+            "horario": ("¿A qué hora abren?", "De 8 a 18 h."),
+        },
+    )
+    assert match(db, owner, "cuanto sale una mudanza chica?") is None
+
+
+PRINT_SHOP = {
+    "tarjetas": ("¿Cuánto cuestan las tarjetas de presentación?", "100 tarjetas a color: $15.000."),
+    "pendones": ("¿Hacen pendones?", "Sí, pendones en lona desde $40.000 el metro."),
+    "pagos": ("¿Qué medios de pago aceptan?", "Efectivo, tarjeta débito y transferencia."),
+    "copias": ("¿Cuánto vale la copia?", "Blanco y negro $200, a color $800."),
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The owner's FAQ uses "tarjetas" for business cards ...
+        ("cuanto salen 200 tarjetas?", "tarjetas"),
+        # ... and a card that pays is still paying.
+        ("aceptan tarjeta de credito?", "pagos"),
+        # Printed products are things of their own, not one "printing".
+        ("cuanto sale un pendon de 2 metros?", "pendones"),
+        ("hacen volantes?", None),
+    ],
+)
+def test_a_print_shops_words_read_in_its_own_sense(
+    db: Connection, text: str, expected: str | None
+) -> None:
+    owner, ids = load(db, PRINT_SHOP)
+    assert key_of(ids, match(db, owner, text)) == expected
+
+
+def test_elsewhere_a_card_is_a_payment_card(db: Connection) -> None:
+    owner, ids = load(
+        db,
+        {
+            "pagos": ("¿Aceptan tarjetas?", "Sí, débito y crédito."),
+            "horario": ("¿A qué hora abren?", "Todos los días de 7 a 20 h."),
+        },
+    )
+    assert key_of(ids, match(db, owner, "reciben tarjetas?")) == "pagos"
+
+
+def test_the_faqs_sense_of_their_own_words(db: Connection) -> None:
+    """At a shoe repairer's an "arreglo" is a repair (another FAQ asks about them), not flowers."""
+    owner, ids = load(
+        db,
+        {
+            "reparan": ("¿Reparan zapatillas?", "Sí, zapatillas y zapatos de cuero."),
+            "demora": (
+                "¿Cuánto tarda un arreglo?",
+                "Los simples, 2 días; cambio de suela, una semana.",
+            ),
+            "ubicacion": ("¿Dónde quedan?", "Calle Bolívar 120."),
+        },
+    )
+    assert key_of(ids, match(db, owner, "en cuantos dias esta lista la reparacion?")) == "demora"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Ages told, in Spanish and Portuguese.
+        ("mi hija tiene 3 años, la reciben?", "edades"),
+        ("tenho um filho de 2 anos, vocês aceitam?", "edades"),
+        # Where they deliver: a district they do not list.
+        ("llegan hasta maipu?", "zonas"),
+        ("hacen envios a la florida?", "zonas"),
+        # A wallet the business never mentions.
+        ("se puede yapear?", None),
+    ],
+)
+def test_ages_and_delivery_areas(db: Connection, text: str, expected: str | None) -> None:
+    owner, ids = load(
+        db,
+        {
+            "edades": ("¿Para qué edades es el jardín?", "Recibimos niños de 1 a 5 años."),
+            "zonas": (
+                "¿A qué comunas llegan?",
+                "Providencia, Ñuñoa y Las Condes sin costo; otras comunas con recargo.",
+            ),
+            "horario": ("¿Cuál es el horario?", "De 7:30 a 18 h, de lunes a viernes."),
+        },
+    )
+    assert key_of(ids, match(db, owner, text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("cuánto me cobrarían?", "c:price"),
+        ("se puede plinear?", "c:payment"),
+        ("me dan boleta?", "c:invoice"),
+        ("emitem nota fiscal no cnpj?", "c:invoice"),
+        ("en qué estación me bajo?", "c:location"),
+        ("tem aula experimental?", "c:trial"),
+        ("a partir de qué edad?", "c:age"),
+        ("el tatuaje duele?", "c:tattoo"),
+        ("cuánto tiempo antes hay que reservar?", "c:lead_time"),
+    ],
+)
+def test_regional_phrasings_read_as_their_concept(db: Connection, text: str, concept: str) -> None:
+    assert concept in primary_terms(db, text)
+
+
+# -- landmarks, jobs, missed classes, trials ----------------------------------------------
+
+CLIMBING_GYM = {
+    "horario": ("¿Qué horario tienen?", "De lunes a sábado de 8 a 22 h; domingos de 9 a 14 h."),
+    "ubicacion": (
+        "¿Dónde están?",
+        "Calle Lamadrid 820, frente al Cinépolis y a una cuadra del Bompreço.",
+    ),
+    "servicios": ("¿Qué incluye la entrada?", "Muro de boulder, zona de cuerdas y sauna."),
+    "precios": ("¿Cuánto cuesta la entrada?", "La entrada por día cuesta $9.000."),
+    "prueba": ("¿Tienen clase de prueba?", "Sí, la primera clase con instructor es gratis."),
+    "recuperar": (
+        "Si falto, ¿puedo recuperar la clase?",
+        "Sí, avisando con un día de anticipación, dentro del mismo mes.",
+    ),
+    "turnos": (
+        "¿Cómo reservo un turno con instructor?",
+        "Por acá, con día y hora. Si cancelás con menos de 12 horas, se cobra la clase.",
+    ),
+}
+
+
+@pytest.fixture
+def climbing_gym(db: Connection) -> Tenant:
+    return load(db, CLIMBING_GYM)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Landmarks of the address are other places when their hours are asked.
+        ("hasta que hora abre el cinepolis?", None),
+        ("ate que horas o bompreço fica aberto no domingo?", None),
+        ("a q hora cierra la farmacia que esta en la esquina?", None),
+        # The business's own hours, and what an FAQ other than the address names.
+        ("a que hora abren los domingos?", "horario"),
+        ("hasta que hora funciona el sauna?", "horario"),
+        # A pronoun after "a qué hora" is the business, not a place.
+        ("a que hora la encuentro abierta el domingo?", "horario"),
+        # Looking for work, in regional words.
+        ("hay chamba de recepcionista? tengo experiencia", None),
+        ("tem trampo pra instrutor ai?", None),
+        # Not being able to go, asked as a rule.
+        ("y si al final no puedo ir a mi turno me lo cobran?", "turnos"),
+        # Making up a missed class.
+        ("me voy de viaje y pierdo la clase del jueves, se puede reponer?", "recuperar"),
+        ("se eu perder a aula dá pra repor depois?", "recuperar"),
+        # Trying before paying.
+        ("puedo ir una vez a ver si me gusta antes de pagar?", "prueba"),
+    ],
+)
+def test_landmarks_jobs_missed_classes_and_trials(
+    db: Connection, climbing_gym: Tenant, text: str, expected: str | None
+) -> None:
+    owner, ids = climbing_gym
+    assert key_of(ids, match(db, owner, text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("hay pega de garzón?", "c:jobs"),
+        ("ya no puedo ir el martes", "c:cancel"),
+        ("tem como repor a aula de sexta?", "c:class_makeup"),
+        ("¿se puede reponer la clase que perdí?", "c:class_makeup"),
+        ("quero ir testar antes de fechar o plano", "c:trial"),
+        ("¿me guardás una mesa para el sábado?", "c:booking"),
+        ("se puede pagar con mp?", "c:payment"),
+    ],
+)
+def test_more_regional_phrasings_read_as_their_concept(
+    db: Connection, text: str, concept: str
+) -> None:
+    assert concept in primary_terms(db, text)
