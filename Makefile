@@ -32,13 +32,14 @@ quietly = mkdir -p .local; \
 	  exit 1; \
 	fi
 
-.PHONY: help install dev test lint typecheck pytest reliability clean
+.PHONY: help install dev test lint typecheck pytest reliability soak clean
 
 help:
 	@echo "make dev     run FácilChat locally (installs what is missing first)"
 	@echo "make test    run every test and check (installs what is missing first)"
 	@echo "make install install system packages, the virtualenv, Node.js, the npm tools and the dashboard"
-	@echo "make reliability  load, fault and restart scenarios at full scale (several minutes)"
+	@echo "make reliability  load, fault and restart scenarios at full scale, and a 30-minute soak"
+	@echo "make soak    steady traffic for SOAK seconds (default 120): memory and connections stay flat"
 	@echo "make clean   remove local databases, logs and caches (resets the demo data)"
 
 install: .local/apt.stamp $(VENV)/.installed node_modules/.installed $(DASHBOARD_BUILT)
@@ -103,9 +104,16 @@ pytest: install
 
 test: lint typecheck pytest
 
-# The reliability scenarios at full scale; `make test` runs them small.
+# The reliability scenarios at full scale, with a 30-minute soak (FACILCHAT_SOAK_SECONDS
+# changes it); `make test` runs them small.
 reliability: install
 	FACILCHAT_RELIABILITY=full $(VENV)/bin/pytest -s -p no:cacheprovider tests/reliability
+
+# The soak alone, for SOAK seconds: steady traffic, memory and connections watched.
+SOAK ?= 120
+soak: install
+	FACILCHAT_SOAK_SECONDS=$(SOAK) $(VENV)/bin/pytest -s -p no:cacheprovider \
+	  tests/reliability/test_soak.py
 
 clean:
 	rm -rf .local .pytest_cache .mypy_cache .ruff_cache

@@ -26,18 +26,24 @@ invariants are checked:
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from devstack.stack import DEV_CRON_SECRET
+from devstack.postgres import free_port
+from devstack.process import ServiceProcess
+from devstack.stack import DEV_CRON_SECRET, LocalStack, webhook_process
 from devstack.twilio_api import TwilioStandIn
 from devstack.twilio_inbound import inbound_form
+from tests.browser import ARTIFACTS_DIR
 from tests.factories import Connection, Tenant, create_faq, create_tenant, random_phone
 
 # What the webhook URL's fragment asks of Twilio (see docs/deploy.md).
@@ -63,6 +69,10 @@ class Scale:
     repeat_share: float = 0.2
 
 
+# `make reliability` sets it; `make test` runs everything small.
+FULL_RUN = os.environ.get("FACILCHAT_RELIABILITY") == "full"
+# One seed for the whole run, printed with every result; FACILCHAT_RELIABILITY_SEED replays it.
+SEED = int(os.environ.get("FACILCHAT_RELIABILITY_SEED") or random.randrange(10**6))
 FAST = Scale(messages=240, customers=40, businesses=4, senders=10)
 FULL = Scale(messages=10_000, customers=500, businesses=20, senders=50)
 
@@ -79,6 +89,26 @@ class Message:
         return self.text in {question for question, _ in FAQS}
 
 
+# Every scenario's result line, for the summary at the end of the run (conftest.py).
+RESULTS: list[str] = []
+
+# The REST faults: the stand-in's chance name, its name in the attempt log, the report's.
+REST_FAULTS = {
+    "rest_429": ("429", "429"),
+    "rest_500": ("500", "500"),
+    "accept_then_500": ("accept_then_500", "accepted then 500"),
+    "hang": ("hang", "hanging"),
+}
+
+
+def record(line: str) -> None:
+    """Prints a scenario's result, keeps it for the summary and in reliability.txt."""
+    print(line)
+    RESULTS.append(line)
+    with (ARTIFACTS_DIR / "reliability.txt").open("a") as results:
+        results.write(line + "\n")
+
+
 @dataclass
 class Report:
     scenario: str
@@ -86,6 +116,10 @@ class Report:
     deliveries: int = 0
     webhook_attempts: int = 0
     sweeps: int = 0
+    # REST creates the stand-in received, and how many met each fault while faults were on.
+    rest_sends: int = 0
+    rest_sends_under_faults: int = 0
+    rest_faults: Counter[str] = field(default_factory=Counter)
     faults: dict[str, int] = field(default_factory=dict)
     slowest_answer: float = 0.0
     seconds: float = 0.0
@@ -95,15 +129,58 @@ class Report:
         if not ok:
             self.failures.append(what)
 
+    def count_rest_sends(self, attempts: list[dict[str, Any]], under_faults: int) -> None:
+        """The stand-in's attempt log: the first `under_faults` were made with faults on."""
+        self.rest_sends = len(attempts)
+        self.rest_sends_under_faults = under_faults
+        self.rest_faults = Counter(
+            str(a["fault"]) for a in attempts[:under_faults] if a["fault"] is not None
+        )
+
+    def rest_line(self) -> str:
+        if not self.rest_sends:
+            return "no REST sends"
+        line = f"{self.rest_sends} REST sends"
+        under = self.rest_sends_under_faults
+        if under and self.rest_faults:
+            rates = ", ".join(
+                f"{self.rest_faults[logged]} {label} ({self.rest_faults[logged] / under:.1%})"
+                for logged, label in REST_FAULTS.values()
+            )
+            line += f" ({under} with faults on: {rates})"
+        return line
+
     def line(self) -> str:
         faults = ", ".join(f"{k} {v}" for k, v in sorted(self.faults.items()) if v) or "none"
         verdict = "all invariants hold" if not self.failures else "; ".join(self.failures)
         return (
-            f"{self.scenario}: {self.messages} messages, {self.deliveries} deliveries"
-            f" ({self.webhook_attempts} webhook attempts), {self.sweeps} sweeps,"
-            f" faults: {faults}; slowest answer {self.slowest_answer:.2f} s;"
-            f" {self.seconds:.0f} s; {verdict}"
+            f"{self.scenario}: {self.messages} messages sent, {self.deliveries} deliveries,"
+            f" {self.webhook_attempts - self.deliveries} webhook retries by Twilio,"
+            f" {self.rest_line()}, {self.sweeps} sweeps; faults injected: {faults};"
+            f" slowest answer {self.slowest_answer:.2f} s; {self.seconds:.0f} s; {verdict}"
         )
+
+
+@contextmanager
+def app_and_twilio(
+    stack: LocalStack, log_name: str
+) -> Iterator[tuple[str, TwilioStandIn, ServiceProcess]]:
+    """The app under uvicorn, and a Twilio stand-in of its own reporting statuses to it."""
+    twilio = TwilioStandIn(callback_delay=0.05, hang_seconds=3.0)
+    twilio.log_path = ARTIFACTS_DIR / f"{log_name}-twilio.log"
+    twilio.start()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    # A short Twilio timeout keeps a hanging send from holding a sweep.
+    env = {**stack.app_env(twilio, url), "TWILIO_TIMEOUT_SECONDS": "1"}
+    server = webhook_process(port, env)
+    server.log_path = ARTIFACTS_DIR / f"{log_name}-app.log"
+    try:
+        server.start()
+        yield url, twilio, server
+    finally:
+        server.stop()
+        twilio.stop()
 
 
 def make_businesses(db: Connection, count: int) -> list[Tenant]:

@@ -10,35 +10,35 @@ one).
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import psycopg
 import pytest
 
-from devstack.postgres import free_port
-from devstack.stack import LocalStack, webhook_process
-from devstack.twilio_api import TwilioStandIn
+from devstack.stack import LocalStack
 from tests.browser import ARTIFACTS_DIR
 from tests.conftest import DatabaseServer
 from tests.reliability.harness import (
     FAST,
     FULL,
+    FULL_RUN,
+    REST_FAULTS,
+    SEED,
     Report,
+    app_and_twilio,
     check_invariants,
     make_businesses,
     make_messages,
+    record,
     send_all,
     settle,
 )
 
-SCALE = FULL if os.environ.get("FACILCHAT_RELIABILITY") == "full" else FAST
-SEED = int(os.environ.get("FACILCHAT_RELIABILITY_SEED", str(random.randrange(10**6))))
+SCALE = FULL if FULL_RUN else FAST
 
 
 Disruption = Callable[[LocalStack, DatabaseServer], None]
@@ -90,26 +90,6 @@ SCENARIOS = {
 }
 
 
-@contextmanager
-def app_and_twilio(stack: LocalStack, tmp_dir: str) -> Iterator[tuple[str, TwilioStandIn]]:
-    """The app under uvicorn, and a Twilio stand-in of its own reporting statuses to it."""
-    twilio = TwilioStandIn(callback_delay=0.05, hang_seconds=3.0)
-    twilio.log_path = ARTIFACTS_DIR / f"{tmp_dir}-twilio.log"
-    twilio.start()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    # A short Twilio timeout keeps a hanging send from holding a sweep.
-    env = {**stack.app_env(twilio, url), "TWILIO_TIMEOUT_SECONDS": "1"}
-    server = webhook_process(port, env)
-    server.log_path = ARTIFACTS_DIR / f"{tmp_dir}-app.log"
-    try:
-        server.start()
-        yield url, twilio
-    finally:
-        server.stop()
-        twilio.stop()
-
-
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_every_message_once_and_every_reply_once(
     scenario: str, stack: LocalStack, db_server: DatabaseServer, database_url: str
@@ -122,7 +102,7 @@ def test_every_message_once_and_every_reply_once(
     started = time.monotonic()
     chances = faults.chances
     log_name = "reliability-" + scenario.split()[0].lower()
-    with app_and_twilio(stack, log_name) as (url, twilio):
+    with app_and_twilio(stack, log_name) as (url, twilio, _):
         twilio.set_chaos(seed=rolls.randrange(10**6), **chances)
         with psycopg.connect(database_url, autocommit=True) as setup:
             businesses = make_businesses(setup, SCALE.businesses)
@@ -136,14 +116,17 @@ def test_every_message_once_and_every_reply_once(
         asyncio.run(send_all(twilio, f"{url}/api/twilio/webhook", messages, SCALE, rolls, report))
         if disruption is not None:
             disruption.join()
-        # The outbox works through the faults (its clock brought forward), then they end
-        # and the system must settle by itself.
+        # The outbox works through the faults (its clock brought forward) until it has
+        # nothing left or stops making progress: so every REST send it makes meets them.
+        # Then they end, and what is left must settle by itself.
         with psycopg.connect(database_url, autocommit=True) as db:
             owners = [b.id for b in businesses]
-            settle(db, url, owners, report, rounds=6)
+            settle(db, url, owners, report)
             report.faults.update(twilio.chaos()["injected"])
             twilio.set_chaos()
+            under_faults = len(twilio.attempts())
             settle(db, url, owners, report)
+            report.count_rest_sends(twilio.attempts(), under_faults)
             check_invariants(db, twilio, messages, report)
     # Nothing secret ends up in what the services logged during all this.
     secrets = {
@@ -157,9 +140,16 @@ def test_every_message_once_and_every_reply_once(
             report.check(secret not in logged, f"{what} appears in {log.name}")
     report.seconds = time.monotonic() - started
     line = report.line() + f" (seed {SEED})"
-    print(line)
-    with (ARTIFACTS_DIR / "reliability.txt").open("a") as results:
-        results.write(line + "\n")
+    record(line)
     assert report.failures == [], line
     if any(chances.values()) or faults.disruption is not None:
         assert sum(report.faults.values()) > 0, "the scenario injected no fault"
+    if any(name in REST_FAULTS for name in chances):
+        # The REST faults apply to the sends the outbox actually makes, not to a few.
+        assert report.rest_sends_under_faults >= 0.9 * report.rest_sends > 0, report.rest_line()
+        if SCALE is FULL:
+            # Thousands of sends: each fault's share is within 3 points of its chance.
+            for name, (logged, label) in REST_FAULTS.items():
+                share = report.rest_faults[logged] / report.rest_sends_under_faults
+                stated = chances.get(name, 0.0)
+                assert abs(share - stated) < 0.03, f"{label}: {share:.1%}, not {stated:.0%}"
