@@ -11,6 +11,13 @@ a `select 1` round trip and a plain indexed read of the owner's active FAQs.
 A last case times private.rank_faqs with its explanation of the best two, as
 an owner's tester would call it. Figures are for comparing, not asserting;
 bench/RESULTS.md records them.
+
+A second table, "FAQ tester", times what the dashboard's FAQ screen calls, as
+the owner of the 200-FAQ business (role authenticated and their JWT claims, as
+PostgREST sets them) once it has a history of 60,000 answered messages: the
+"Probar" box (public.test_faq_match) against match_faq and the explained
+rank_faqs it runs, a page of missed and of answered messages, and the usage
+counts; baseline a `select 1` as the owner.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import statistics
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +241,7 @@ def run(db_url: str, calls: int) -> None:
                     ),
                 )
             )
+            tester = tester_results(conn, largest, messages, calls)
         finally:
             conn.rollback()
 
@@ -253,6 +261,146 @@ def run(db_url: str, calls: int) -> None:
     print("FAQ insert (trigger computes features), mean ms per FAQ:")
     for size, (_, per_insert) in tenants.items():
         print(f"  {size:>3} FAQs: {per_insert:.3f}")
+    print_tester(tester, calls)
+
+
+# The FAQ screen's lists read a business's history: this many customer messages, each
+# with its automatic reply (one in eight the fallback), over the last 60 days.
+HISTORY_MESSAGES = 60_000
+
+
+def add_history(conn: Connection, owner: uuid.UUID) -> None:
+    """HISTORY_MESSAGES customer messages from 600 clients, each with its reply."""
+    # Bulk data for the bench only: no broadcast per row (triggers off in this transaction).
+    conn.execute("set local session_replication_role = replica")
+    conn.execute(
+        "insert into public.clients (owner_id, phone, name)"
+        " select %s, '+5219' || lpad(i::text, 9, '0'), 'Cliente ' || i"
+        " from generate_series(1, 600) i",
+        (owner,),
+    )
+    conn.execute(
+        """
+        with c as (select id, row_number() over (order by id) as n
+                   from public.clients where owner_id = %(owner)s),
+             f as (select id, row_number() over (order by position, id) as n
+                   from public.faqs where owner_id = %(owner)s),
+             inbound as (
+                 insert into public.messages (owner_id, client_id, direction, content, status,
+                                              "timestamp")
+                 select %(owner)s, c.id, 'in', 'mensaje ' || g, 'received',
+                        now() - g * (interval '60 days' / %(count)s)
+                 from generate_series(1, %(count)s) g
+                          join c on c.n = 1 + g %% 600
+                 returning id, client_id, "timestamp")
+        insert into public.messages (owner_id, client_id, direction, content, status, reply_kind,
+                                     faq_id, in_reply_to, "timestamp")
+        select %(owner)s, i.client_id, 'out', 'respuesta', 'read',
+               case when h.k %% 8 = 0 then 'fallback' else 'faq' end,
+               case when h.k %% 8 <> 0 then (select f.id from f where f.n = 1 + h.k %% 200) end,
+               i.id, i."timestamp"
+        from inbound i
+                 cross join lateral (select abs(hashtext(i.id::text)) as k) h
+        """,
+        {"owner": owner, "count": HISTORY_MESSAGES},
+    )
+    conn.execute("set local session_replication_role = origin")
+    conn.execute("analyze public.clients, public.messages")
+
+
+def tester_results(
+    conn: Connection, owner: uuid.UUID, messages: Iterator[str], calls: int
+) -> list[tuple[str, list[float]]]:
+    """The dashboard's FAQ screen for the 200-FAQ business: the tester, what it is made of,
+    and the pages of its lists."""
+
+    def prepared(sql: str, with_message: bool = True) -> Callable[[], object]:
+        if with_message:
+            return lambda: conn.execute(sql, (owner, next(messages)), prepare=True).fetchall()
+        return lambda: conn.execute(sql, prepare=True).fetchall()
+
+    add_history(conn, owner)
+    results = [
+        (
+            "match_faq, 200 FAQs",
+            timed(prepared("select faq_id, score from private.match_faq(%s, %s)"), calls),
+        ),
+        (
+            "rank_faqs explained, 200 FAQs",
+            timed(
+                prepared("select faq_id, score, explanation from private.rank_faqs(%s, %s)"), calls
+            ),
+        ),
+    ]
+    busiest = conn.execute(
+        "select faq_id from public.messages where owner_id = %s and faq_id is not null"
+        " group by faq_id order by count(*) desc limit 1",
+        (owner,),
+    ).fetchone()
+    assert busiest is not None
+    # As the owner, the way PostgREST runs a signed-in call.
+    conn.execute("set local role authenticated")
+    conn.execute(
+        "select set_config('request.jwt.claims', %s, true)",
+        (f'{{"sub": "{owner}", "role": "authenticated"}}',),
+    )
+    results.insert(
+        0, ("baseline: select 1, as the owner", timed(prepared("select 1", False), calls))
+    )
+    results.append(
+        (
+            "test_faq_match, 200 FAQs, as the owner",
+            timed(
+                lambda: conn.execute(
+                    "select public.test_faq_match(%s)", (next(messages),), prepare=True
+                ).fetchall(),
+                calls,
+            ),
+        )
+    )
+    results += [
+        (
+            "faq_missed_messages, a page of 10",
+            timed(
+                prepared("select * from public.faq_missed_messages(p_limit => 10)", False), calls
+            ),
+        ),
+        (
+            "faq_answered_messages, a page of 10",
+            timed(
+                lambda: conn.execute(
+                    "select * from public.faq_answered_messages(%s, p_limit => 10)",
+                    (busiest[0],),
+                    prepare=True,
+                ).fetchall(),
+                calls,
+            ),
+        ),
+        (
+            "faq_usage(30), 200 FAQs",
+            timed(prepared("select public.faq_usage(30)", False), max(10, calls // 10)),
+        ),
+    ]
+    conn.execute("reset role")
+    return results
+
+
+def print_tester(results: list[tuple[str, list[float]]], calls: int) -> None:
+    select_1 = statistics.median(results[0][1])
+    matching = statistics.median(results[1][1])
+    print()
+    print(
+        f"# FAQ tester and the FAQ screen's lists, as the owner of 200 FAQs and"
+        f" {HISTORY_MESSAGES:,} answered messages"
+        f" ({calls} calls each; usage {max(10, calls // 10)})"
+    )
+    print(f"{'case':<42} {'p50 ms':>8} {'p99 ms':>8} {'x select 1':>11} {'x match_faq':>12}")
+    for name, samples in results:
+        p50 = statistics.median(samples)
+        print(
+            f"{name:<42} {p50:8.3f} {percentile(samples, 99):8.3f}"
+            f" {p50 / select_1:11.1f} {p50 / matching:12.1f}"
+        )
 
 
 def main() -> int:

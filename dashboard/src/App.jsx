@@ -89,10 +89,10 @@ export function App() {
   if (phase === "onboarding") {
     return <Onboarding profile={profile} onSaved={setProfile} onDone={(saved) => { setProfile(saved); setPhase("ready"); }} />;
   }
-  return <SignedIn session={session} profile={profile} />;
+  return <SignedIn session={session} profile={profile} onProfileSaved={setProfile} />;
 }
 
-function SignedIn({ session, profile }) {
+function SignedIn({ session, profile, onProfileSaved }) {
   const [labels, setLabels] = useState([]);
   const [summary, setSummary] = useState({ unreadMessages: 0, unreadConversations: 0 });
   const summaryTimer = useRef(null);
@@ -152,6 +152,7 @@ function SignedIn({ session, profile }) {
       labels={labels}
       summary={summary}
       onResync={refreshSummary}
+      onProfileSaved={onProfileSaved}
     />
   );
 }

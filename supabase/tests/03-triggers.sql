@@ -22,7 +22,8 @@ select triggers_are('public', 'clients',
                     array ['clients_set_updated_at', 'clients_broadcast_changes', 'clients_apply_kept_opt_out',
                            'clients_keep_opt_out'],
                     'public.clients has its triggers');
-select triggers_are('public', 'labels', array ['labels_set_updated_at', 'labels_broadcast_changes'], 'public.labels has its triggers');
+select triggers_are('public', 'labels', array ['labels_set_updated_at', 'labels_broadcast_changes', 'labels_check_change'],
+                    'public.labels has its triggers');
 select triggers_are('public', 'client_labels', array ['client_labels_check_tenant', 'client_labels_set_updated_at', 'client_labels_broadcast_changes'],
                     'public.client_labels has its triggers');
 select triggers_are('public', 'faqs', array ['faqs_set_updated_at', 'faqs_refresh_terms', 'faqs_broadcast_changes'],

@@ -146,7 +146,9 @@ select table_privs_are('auth', 'users', 'authenticated', array []::name[],
  * ---------------------------------------------------------------------------
  */
 select schema_privs_are('private', 'anon', array []::name[], 'anon cannot use the private schema');
-select schema_privs_are('private', 'authenticated', array []::name[], 'authenticated cannot use the private schema');
+-- Only for the FAQ tester's definer part (12-faq-tester.sql): see the executable check below.
+select schema_privs_are('private', 'authenticated', array ['USAGE'],
+                        'authenticated may use the private schema, for the FAQ tester alone');
 select schema_privs_are('private', 'service_role', array ['USAGE'], 'service_role can use the private schema');
 
 select functions_are('private', array ['set_updated_at', 'check_user_timezone', 'handle_auth_user_change',
@@ -158,7 +160,7 @@ select functions_are('private', array ['set_updated_at', 'check_user_timezone', 
                                        'rank_faqs', 'match_faq', 'broadcast_inbox_change',
                                        'broadcast_client_label_change', 'apply_kept_opt_out',
                                        'keep_opt_out', 'business_hours_are_valid',
-                                       'check_business_hours', 'store_reply'],
+                                       'check_business_hours', 'store_reply', 'test_faq_match', 'check_label_change'],
                      'private holds exactly the known functions');
 
 select is_definer('private', 'handle_auth_user_change', array []::name[],
@@ -173,8 +175,10 @@ select is_empty(
        from pg_proc p
                 cross join (values ('anon'), ('authenticated')) r(rolname)
        where p.pronamespace = 'private'::regnamespace
-         and has_function_privilege(r.rolname, p.oid, 'EXECUTE') $$,
-    'no function in private is executable by anon or authenticated');
+         and has_function_privilege(r.rolname, p.oid, 'EXECUTE')
+         -- the FAQ tester: it works on the caller's own business only (12-faq-tester.sql)
+         and (r.rolname, p.oid::regprocedure) <> ('authenticated', 'private.test_faq_match(text)'::regprocedure) $$,
+    'no function in private is executable by anon or authenticated, but the FAQ tester by authenticated');
 
 select is_empty(
     $$ select p.oid::regprocedure

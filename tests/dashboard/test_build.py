@@ -150,10 +150,23 @@ def test_the_page_loads_nothing_from_another_origin() -> None:
 
 
 def catalogue(code: str) -> dict[str, object]:
-    data: dict[str, object] = json.loads(
-        (SRC_DIR / "i18n" / f"{code}.json").read_text(encoding="utf-8")
-    )
+    """The shared catalogue of a language merged with its screens' (`faqs.es.json`, …)."""
+    folder = SRC_DIR / "i18n"
+    data: dict[str, object] = {}
+    for path in [folder / f"{code}.json", *sorted(folder.glob(f"*.{code}.json"))]:
+        messages = json.loads(path.read_text(encoding="utf-8"))
+        repeated = set(messages) & set(data)
+        assert not repeated, f"{path.name} repeats {sorted(repeated)}"
+        data.update(messages)
     return data
+
+
+def test_each_screen_catalogue_exists_in_every_language() -> None:
+    folder = SRC_DIR / "i18n"
+    screens = {path.name.split(".")[0] for path in folder.glob("*.*.json")}
+    for screen in screens:
+        for code in CATALOGUES:
+            assert (folder / f"{screen}.{code}.json").is_file(), f"{screen}.{code}.json"
 
 
 def test_every_language_has_every_message() -> None:

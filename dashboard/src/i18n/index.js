@@ -1,18 +1,29 @@
 // Message catalogues: Spanish first, then Portuguese and English. The owner's choice is
-// remembered in this browser. Every string a person sees comes from a catalogue.
+// remembered in this browser. Every string a person sees comes from a catalogue: the
+// shared one per language (es.json) and one per screen (faqs.es.json, …), merged here.
 import es from "./es.json";
 import pt from "./pt.json";
 import en from "./en.json";
+
+const SCREEN_CATALOGUES = import.meta.glob("./*.*.json", { eager: true, import: "default" });
 
 export const LANGUAGES = [
   { code: "es", name: "Español" },
   { code: "pt", name: "Português" },
   { code: "en", name: "English" },
 ];
-const CATALOGUES = { es, pt, en };
+const CATALOGUES = { es: merged("es", es), pt: merged("pt", pt), en: merged("en", en) };
 // Latin American Spanish and Brazilian Portuguese for dates and numbers.
 const LOCALES = { es: "es-419", pt: "pt-BR", en: "en-US" };
 const STORAGE_KEY = "facilchat.language";
+
+function merged(code, shared) {
+  const catalogue = { ...shared };
+  for (const [path, messages] of Object.entries(SCREEN_CATALOGUES)) {
+    if (path.endsWith(`.${code}.json`)) Object.assign(catalogue, messages);
+  }
+  return catalogue;
+}
 
 const listeners = new Set();
 let current = savedLanguage();

@@ -3,6 +3,7 @@
 // marks it read. Archive, labels and "reply on WhatsApp" sit in its header.
 import { Fragment } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { ClientDataActions } from "../components/ClientDataActions.jsx";
 import { LabelChip } from "../components/LabelChip.jsx";
 import { failureReason, Ticks } from "../components/Ticks.jsx";
 import {
@@ -259,6 +260,7 @@ export function Conversation({ clientId, labels, timeZone }) {
             {archived && <span class="status-tag" id="archived-tag"> · {t("client.archived")}</span>}
           </p>
         </div>
+        <ClientDataActions client={client} timeZone={timeZone} />
         <div class="conversation-actions">
           <a
             class="button primary"

@@ -38,9 +38,16 @@ export function mergeRows(rows, fresh, requested, hasMore) {
   return [...byId.values()].sort(compareRows);
 }
 
-export function Inbox({ labels, timeZone, activeClientId }) {
+export function Inbox({ labels, timeZone, activeClientId, routeLabelId }) {
   const [status, setStatus] = useState("active");
-  const [labelId, setLabelId] = useState("");
+  const [labelId, setLabelId] = useState(routeLabelId ?? "");
+  // A link to #/label/<id> (a label's count on the labels screen) filters by that label.
+  useEffect(() => {
+    if (routeLabelId) {
+      setStatus("active");
+      setLabelId(routeLabelId);
+    }
+  }, [routeLabelId]);
   const [queryInput, setQueryInput] = useState("");
   const [query, setQuery] = useState("");
   const [rows, setRows] = useState([]);
