@@ -433,7 +433,7 @@ def test_the_bakery_screen_for_the_docs(context: BrowserContext, dashboard: Dash
     expect(page.locator(".row").first).to_be_visible()
     page.locator("#nav-faqs").click()
     expect(page.get_by_role("heading", name="Respuestas automáticas")).to_be_visible()
-    page.locator("#faq-test-input").fill("cuanto cuesta un pastel personalizado?")
+    page.locator("#faq-test-input").fill("llevan pedidos a domicilio el domingo?")
     result = page.locator("#faq-test-result")
     expect(result).to_have_attribute("data-decision", "faq")
     expect(result.locator(".test-why")).to_have_count(2)
