@@ -93,7 +93,8 @@ def parse_inbound(form: dict[str, str]) -> InboundMessage:
         media.append(location)
     if not body.strip() and not media:
         raise InvalidInbound("the message has no text, media or location")
-    profile_name = (form.get("ProfileName") or "").strip()[:200] or None
+    # A NUL cannot be stored in Postgres text; a name is kept without it, never the message lost.
+    profile_name = (form.get("ProfileName") or "").replace("\x00", "").strip()[:200] or None
     return InboundMessage(message_sid, sender, to, body, profile_name, media)
 
 
