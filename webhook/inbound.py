@@ -11,6 +11,7 @@ MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-f]{32}$")
 MAX_BODY_CHARS = 4096
 MAX_MEDIA = 10
 MAX_URL_CHARS = 2048
+OCTET_STREAM = "application/octet-stream"
 
 
 class InvalidInbound(ValueError):
@@ -37,6 +38,16 @@ class InboundMessage:
         }
 
 
+def free_text(form: dict[str, str], name: str, limit: int) -> str | None:
+    """A free-text field besides Body (a name, an address, a label, a content type).
+
+    Postgres text and jsonb cannot hold a NUL: the field is kept without it, so that a
+    stray byte in a secondary field never costs the customer's message.
+    """
+    value = (form.get(name) or "").replace("\x00", "").strip()[:limit]
+    return value or None
+
+
 def whatsapp_number(form: dict[str, str], name: str) -> str:
     value = form.get(name, "")
     match = WHATSAPP_ADDRESS.match(value)
@@ -52,10 +63,15 @@ def _media(form: dict[str, str]) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for index in range(int(raw_count)):
         url = form.get(f"MediaUrl{index}", "")
-        if not url.startswith(("https://", "http://")) or len(url) > MAX_URL_CHARS:
+        if (
+            not url.startswith(("https://", "http://"))
+            or len(url) > MAX_URL_CHARS
+            or not url.isprintable()
+            or " " in url
+        ):
             raise InvalidInbound(f"MediaUrl{index} must be an http(s) URL")
-        content_type = form.get(f"MediaContentType{index}", "application/octet-stream")
-        items.append({"type": "media", "url": url, "content_type": content_type[:100]})
+        content_type = free_text(form, f"MediaContentType{index}", 100)
+        items.append({"type": "media", "url": url, "content_type": content_type or OCTET_STREAM})
     return items
 
 
@@ -70,8 +86,9 @@ def _location(form: dict[str, str]) -> dict[str, Any] | None:
         raise InvalidInbound("Latitude or Longitude out of range")
     location: dict[str, Any] = {"type": "location", "latitude": latitude, "longitude": longitude}
     for source, target in (("Address", "address"), ("Label", "label")):
-        if form.get(source):
-            location[target] = form[source][:500]
+        text = free_text(form, source, 500)
+        if text:
+            location[target] = text
     return location
 
 
@@ -93,8 +110,7 @@ def parse_inbound(form: dict[str, str]) -> InboundMessage:
         media.append(location)
     if not body.strip() and not media:
         raise InvalidInbound("the message has no text, media or location")
-    # A NUL cannot be stored in Postgres text; a name is kept without it, never the message lost.
-    profile_name = (form.get("ProfileName") or "").replace("\x00", "").strip()[:200] or None
+    profile_name = free_text(form, "ProfileName", 200)
     return InboundMessage(message_sid, sender, to, body, profile_name, media)
 
 

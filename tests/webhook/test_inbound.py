@@ -56,6 +56,26 @@ def test_media_and_location() -> None:
     }
 
 
+def test_a_nul_in_a_secondary_field_is_dropped_and_the_message_kept() -> None:
+    message = parse_inbound(
+        form(
+            ProfileName="Lu\x00cía\x00",
+            NumMedia="1",
+            MediaUrl0="https://a/0",
+            MediaContentType0="image/\x00png",
+            Latitude="4.6",
+            Longitude="-74.1",
+            Address="Cra 7 \x00# 45-10",
+            Label="\x00",
+        )
+    )
+    assert message.profile_name == "Lucía"
+    assert message.media == [
+        {"type": "media", "url": "https://a/0", "content_type": "image/png"},
+        {"type": "location", "latitude": 4.6, "longitude": -74.1, "address": "Cra 7 # 45-10"},
+    ]
+
+
 @pytest.mark.parametrize(
     ("overrides", "reason"),
     [
@@ -67,6 +87,8 @@ def test_media_and_location() -> None:
         ({"Body": "a\x00b"}, "NUL"),
         ({"NumMedia": "11"}, "NumMedia"),
         ({"NumMedia": "1", "MediaUrl0": "ftp://x"}, "MediaUrl0"),
+        ({"NumMedia": "1", "MediaUrl0": "https://a/\x00b"}, "MediaUrl0"),
+        ({"NumMedia": "1", "MediaUrl0": "https://a/b c"}, "MediaUrl0"),
         ({"Latitude": "91", "Longitude": "0"}, "out of range"),
         ({"Latitude": "1"}, "Latitude and Longitude"),
     ],

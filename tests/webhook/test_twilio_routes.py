@@ -249,6 +249,31 @@ def test_location_message_is_stored(client: TestClient, business: Business, db: 
     ]
 
 
+def test_a_nul_in_the_name_or_address_never_costs_the_message(
+    client: TestClient, business: Business, db: Connection
+) -> None:
+    customer = random_phone()
+    response = ask(
+        client,
+        business,
+        customer,
+        "hola, les mando la ubicación",
+        ProfileName="Ana\x00",
+        Latitude="19.4326",
+        Longitude="-99.1332",
+        Address="Av. Juárez\x00 10",
+    )
+    assert response.status_code == 200
+    stored = messages_of(db, customer, business)
+    assert stored[0]["content"] == "hola, les mando la ubicación"
+    assert stored[0]["media"][0]["address"] == "Av. Juárez 10"
+    row = db.execute(
+        "select name from public.clients where owner_id = %s and phone = %s",
+        (business.tenant.id, customer),
+    ).fetchone()
+    assert row == ("Ana",)
+
+
 # --------------------------------------------------------------------------------------
 # Retried deliveries
 # --------------------------------------------------------------------------------------
