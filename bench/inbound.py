@@ -63,6 +63,11 @@ create or replace function public.bench_ping() returns integer
     language plpgsql set search_path = '' as $$ begin return 1; end; $$;
 revoke all on function public.bench_ping() from public, anon, authenticated;
 grant execute on function public.bench_ping() to service_role;
+create or replace function public.bench_ping_wait(p_ms double precision) returns integer
+    language plpgsql set search_path = '' as $$
+    begin perform pg_sleep(p_ms / 1000); return 1; end; $$;
+revoke all on function public.bench_ping_wait(double precision) from public, anon, authenticated;
+grant execute on function public.bench_ping_wait(double precision) to service_role;
 """
 # The benchmark's app: the webhook plus the baseline route, in one process.
 APP_MODULE = """
@@ -79,6 +84,11 @@ from webhook.deps import DatabaseDep, SenderDep, TwilioFormDep
 @app.get("/bench/ping")
 def ping(db: DatabaseDep) -> dict[str, object]:
     return {"result": db._rpc("bench_ping", {})}
+
+
+@app.get("/bench/ping_wait")
+def ping_wait(db: DatabaseDep, ms: float = 0.0) -> dict[str, object]:
+    return {"result": db._rpc("bench_ping_wait", {"p_ms": ms})}
 
 
 def fold(text: str) -> str:
@@ -426,6 +436,41 @@ def print_targets(cpu_rows: list[tuple[int, str, Result, dict[str, float]]]) -> 
         )
 
 
+def print_same_wait_webhook_cpu(
+    base: str, cpu: ServiceCpu, seconds: float, one_sender: dict[str, tuple[Result, float]]
+) -> None:
+    """The webhook's CPU per request at one sender, inbound against a trivial RPC that waits
+    in the database (pg_sleep, no CPU) as long as inbound's call takes longer than the ping.
+
+    At one sender every process's CPU per request grows with the time it sits idle between
+    requests (wake-ups, cold caches), whatever its work: this reference waits as long as
+    inbound, so what is left is the webhook's own work per message. `one_sender`: each
+    path's result and webhook CPU per request at one sender, from the main runs.
+    """
+    (inbound, inbound_webhook), (baseline, _) = one_sender["inbound"], one_sender["baseline"]
+    wait_ms = max(inbound.percentile(0.5) - baseline.percentile(0.5), 0.0)
+
+    async def waiting(session: aiohttp.ClientSession, n: int) -> int:
+        async with session.get(f"{base}/bench/ping_wait?ms={wait_ms:.2f}") as response:
+            await response.read()
+            return response.status
+
+    asyncio.run(load(waiting, 1, 1))
+    before = cpu.sample()
+    result = asyncio.run(load(waiting, 1, seconds))
+    spent = cpu.spent(before, cpu.sample())
+    per_request = {name: spent[name] / result.requests * 1000 for name in SERVICES}
+    print(
+        f"\nAt 1 sender, a trivial RPC that waits {wait_ms:.1f} ms in the database, as long as"
+        f" inbound's call (p50 {result.percentile(0.5):.1f} ms, n {result.requests}):"
+    )
+    print("  CPU per request, ms: " + ", ".join(f"{n} {v:.2f}" for n, v in per_request.items()))
+    print(
+        f"  webhook: inbound {inbound_webhook:.2f} ms ="
+        f" {inbound_webhook / per_request['webhook']:.2f}x the same-wait RPC's (<= 1.3)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -501,6 +546,13 @@ def main() -> None:
         if cpu_rows:
             print_cpu_table(cpu_rows)
             print_targets(cpu_rows)
+        one_sender = {
+            path: (run, spent["webhook"] / run.requests * 1000)
+            for senders, path, run, spent in cpu_rows
+            if senders == 1
+        }
+        if cpu and one_sender:
+            print_same_wait_webhook_cpu(base, cpu, args.seconds, one_sender)
 
         # Calls per message, counted at the proxies (no delay yet).
         through_proxies = make_paths(proxied_base)
