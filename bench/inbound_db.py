@@ -7,10 +7,15 @@ below runs many times; the backend's CPU time comes from /proc/<pid>/schedstat (
 CPU, in nanoseconds) around each batch. The two databases and the calls take turns, round
 after round, so a busy machine slows both alike; the table shows each call's median over
 the rounds, or with `--lowest` the lowest round: on a machine that other work keeps busy,
-many short rounds and their lowest figure come closest to what a call costs alone.
+many short rounds and their lowest figure come closest to what a call costs alone. Within a
+round each call runs on the two databases back to back; "paired" is the median over the
+rounds of after / before within a round, which the machine's load sways least.
 
-    .venv/bin/python bench/inbound_db.py [--before 20261202130000] [--calls 500] [--rounds 5]
-        [--lowest]
+    .venv/bin/python bench/inbound_db.py [--before 20261202130000] [--until VERSION]
+        [--calls 500] [--rounds 5] [--lowest]
+
+`--until` leaves a migration and those after it out of "after" too, to measure one step of
+several on its own (`--before A --until B`: the migrations from A up to, not including, B).
 
 The calls, from the floor up:
 - `select 1`: a round trip;
@@ -22,17 +27,23 @@ The calls, from the floor up:
   decision;
 - the matcher alone: reading the message (faq_text_features), then match_faq;
 - handle_inbound_message, alone and in PostgREST's transaction, with and without the
-  broadcast triggers.
+  broadcast triggers; and for a second business with no FAQ (every message gets its
+  fallback: its window is zero);
+- the PostgREST transactions of handle_inbound_message once more, counting the CPU of every
+  process of the cluster ("whole cluster"): the broadcasts' listener (a connection that
+  LISTENs as the Realtime relay does), the WAL writer and the rest.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import statistics
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -49,6 +60,8 @@ from devstack import migrations
 from devstack.postgres import LocalPostgres
 
 MESSAGE = "a que hora abren?"
+# A business with no FAQ, as every new one starts.
+NO_FAQ_NUMBER = "+5213300009999"
 # The write path alone: what any inbound message stores, with no decision.
 STORE_ONLY_SQL = """
 create or replace function public.bench_store_only(
@@ -147,12 +160,36 @@ def postgrest_rpc_query(name: str, args: tuple[tuple[str, str], ...]) -> str:
     return source + POSTGREST_TAIL.format(name=name)
 
 
+def cluster_cpu_ns(postmaster: int) -> int:
+    """CPU time of the postmaster and every process it started (backends, WAL writer...)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            pid = int(stat.parent.name)
+            if pid == postmaster or int(fields[1]) == postmaster:
+                total += int((stat.parent / "schedstat").read_text().split()[0])
+        except (OSError, IndexError, ValueError):
+            continue  # a process that ended meanwhile
+    return total
+
+
 class Backend:
-    """One connection to one database, and the CPU time its backend has used."""
+    """One connection to one database, and the CPU time its backend has used.
+
+    A second connection LISTENs for the broadcasts' notifications, as the Realtime relay
+    does, and a thread drains them: its backend's work per notification is part of what a
+    broadcast costs the database.
+    """
 
     def __init__(self, url: str) -> None:
         self.conn = psycopg.connect(url, autocommit=True)
         self.pid = self.conn.info.backend_pid
+        stat = Path(f"/proc/{self.pid}/stat").read_text()
+        self.postmaster = int(stat.rsplit(")", 1)[1].split()[1])
+        self.listener = psycopg.connect(url, autocommit=True)
+        self.listener.execute("listen realtime_broadcast")
+        threading.Thread(target=self._drain, daemon=True).start()
         row = self.conn.execute(
             "select id from public.users where whatsapp_number = %s", (BUSINESS_NUMBER,)
         ).fetchone()
@@ -160,13 +197,18 @@ class Backend:
         self.owner: uuid.UUID = row[0]
         self.sent = 0
 
+    def _drain(self) -> None:
+        with contextlib.suppress(psycopg.Error):
+            for _ in self.listener.notifies():
+                pass
+
     def cpu_ns(self) -> int:
         return int(Path(f"/proc/{self.pid}/schedstat").read_text().split()[0])
 
-    def inbound_params(self) -> dict[str, object]:
+    def inbound_params(self, to: str = BUSINESS_NUMBER) -> dict[str, object]:
         self.sent += 1
         return {
-            "p_to": BUSINESS_NUMBER,
+            "p_to": to,
             "p_from": f"+52133{self.sent % 1000:07d}",
             "p_message_sid": f"SM{uuid.uuid4().hex}",
             "p_content": MESSAGE,
@@ -235,6 +277,11 @@ def calls(backend: Backend) -> dict[str, Callable[[], None]]:
     def inbound_rpc() -> None:
         backend.postgrest(inbound, backend.inbound_params(), "/rpc/handle_inbound_message")
 
+    def no_faq_inbound_rpc() -> None:
+        backend.postgrest(
+            inbound, backend.inbound_params(NO_FAQ_NUMBER), "/rpc/handle_inbound_message"
+        )
+
     return {
         "`select 1`": select_one,
         "PostgREST transaction: trivial RPC (the baseline's)": ping_rpc,
@@ -243,19 +290,25 @@ def calls(backend: Backend) -> dict[str, Callable[[], None]]:
         "`match_faq`, 3 FAQs (reading included)": match,
         "`handle_inbound_message`, FAQ reply": direct_inbound,
         "PostgREST transaction: `handle_inbound_message`": inbound_rpc,
+        "PostgREST transaction: `handle_inbound_message`, business with no FAQ": no_faq_inbound_rpc,
     }
 
 
-def measure(call: Callable[[], None], backend: Backend, count: int) -> float:
-    """Backend CPU in ms per call, over `count` calls."""
-    before = backend.cpu_ns()
+def measure(
+    call: Callable[[], None], backend: Backend, count: int, whole_cluster: bool = False
+) -> float:
+    """CPU in ms per call, over `count` calls: the backend's, or the whole cluster's."""
+    cpu = (lambda: cluster_cpu_ns(backend.postmaster)) if whole_cluster else backend.cpu_ns
+    before = cpu()
     for _ in range(count):
         call()
-    return (backend.cpu_ns() - before) / count / 1e6
+    if whole_cluster:
+        time.sleep(0.05)  # the listener's and the WAL writer's share of the last calls
+    return (cpu() - before) / count / 1e6
 
 
-def prepare(cluster: LocalPostgres, before: str | None) -> str:
-    name = f"bench_{'before' if before else 'after'}_{uuid.uuid4().hex[:6]}"
+def prepare(cluster: LocalPostgres, before: str | None, label: str) -> str:
+    name = f"bench_{label}_{uuid.uuid4().hex[:6]}"
     with psycopg.connect(cluster.url(), autocommit=True) as conn:
         conn.execute(f'create database "{name}"')  # type: ignore[arg-type]
     url = cluster.url(name)
@@ -279,12 +332,25 @@ def prepare(cluster: LocalPostgres, before: str | None) -> str:
             " (%s, '¿Hacen envíos a domicilio?', 'Sí, en toda la ciudad.')",
             (owner, owner, owner),
         )
+        no_faq = uuid.uuid4()
+        conn.execute(
+            "insert into auth.users (id, email) values (%s, 'bench-no-faq@example.test')",
+            (no_faq,),
+        )
+        conn.execute(
+            "update public.users set whatsapp_number = %s, fallback_window = interval '0'"
+            " where id = %s",
+            (NO_FAQ_NUMBER, no_faq),
+        )
     return url
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--before", default="20261202130000", help="first migration left out")
+    parser.add_argument(
+        "--until", default=None, help="first migration left out of 'after' (default: none)"
+    )
     parser.add_argument("--calls", type=int, default=500, help="calls per batch")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--lowest", action="store_true", help="each call's lowest round")
@@ -295,8 +361,8 @@ def main() -> None:
     cluster.start()
     try:
         backends = {
-            "before": Backend(prepare(cluster, args.before)),
-            "after": Backend(prepare(cluster, None)),
+            "before": Backend(prepare(cluster, args.before, "before")),
+            "after": Backend(prepare(cluster, args.until, "after")),
         }
         figures: dict[tuple[str, str], list[float]] = {}
         for backend in backends.values():  # plans, dictionaries and caches of each session
@@ -304,17 +370,29 @@ def main() -> None:
                 for _ in range(100):
                     call()
         started = time.perf_counter()
-        for _ in range(args.rounds):
+        table = {which: calls(backend) for which, backend in backends.items()}
+        for round_number in range(args.rounds):
             for broadcasts in (True, False):
-                for which, backend in backends.items():
+                for backend in backends.values():
                     backend.set_broadcasts(broadcasts)
-                    for label, call in calls(backend).items():
-                        if not broadcasts and "inbound" not in label and "store" not in label:
-                            continue
-                        key = label if broadcasts else label + ", no broadcast triggers"
+                for label in table["before"]:
+                    if not broadcasts and "inbound" not in label and "store" not in label:
+                        continue
+                    key = label if broadcasts else label + ", no broadcast triggers"
+                    # The two databases back to back, first one then the other, so that
+                    # both batches of a pair meet the same load on the machine.
+                    pair = list(backends.items())
+                    for which, backend in pair if round_number % 2 else reversed(pair):
                         figures.setdefault((key, which), []).append(
-                            measure(call, backend, args.calls)
+                            measure(table[which][label], backend, args.calls)
                         )
+                    if broadcasts and label.startswith("PostgREST transaction: `handle"):
+                        # The same, counting every process of the cluster.
+                        for which, backend in pair if round_number % 2 else reversed(pair):
+                            figures.setdefault((label + ", whole cluster", which), []).append(
+                                measure(table[which][label], backend, args.calls, True)
+                            )
+                for backend in backends.values():
                     backend.set_broadcasts(True)
         print(
             f"machine: {platform.machine()}, {os.cpu_count()} cores, Python"
@@ -322,16 +400,19 @@ def main() -> None:
             f" {time.perf_counter() - started:.0f} s; load average {os.getloadavg()[0]:.2f}"
         )
         print(
-            f"before = migrations before {args.before}; after = all migrations;"
-            f" each call's {'lowest round' if args.lowest else 'median over the rounds'}"
+            f"before = migrations before {args.before}; after ="
+            f" {f'migrations before {args.until}' if args.until else 'all migrations'};"
+            f" each call's {'lowest round' if args.lowest else 'median over the rounds'};"
+            " paired = the median of each round's after / before"
         )
-        print("\n| call | before ms CPU | after ms CPU | after / before |")
-        print("|---|---:|---:|---:|")
+        print("\n| call | before ms CPU | after ms CPU | after / before | paired |")
+        print("|---|---:|---:|---:|---:|")
         labels = list(dict.fromkeys(key for key, _ in figures))
         for label in labels:
-            old = summary(figures[(label, "before")])
-            new = summary(figures[(label, "after")])
-            print(f"| {label} | {old:.3f} | {new:.3f} | {new / old:.2f} |")
+            befores, afters = figures[(label, "before")], figures[(label, "after")]
+            old, new = summary(befores), summary(afters)
+            paired = statistics.median(a / b for a, b in zip(afters, befores, strict=True))
+            print(f"| {label} | {old:.3f} | {new:.3f} | {new / old:.2f} | {paired:.2f} |")
     finally:
         cluster.destroy()
 

@@ -1,7 +1,9 @@
 // Live updates: the private Realtime channel inbox:<user id>, on which the database
 // broadcasts every change of this business's inbox ({record, old_record, operation,
-// table, schema}). supabase-js rejoins by itself after sleep or a network drop; each
-// rejoin after the first asks the screens to catch up on what they missed.
+// table, schema}); an inbound WhatsApp message comes as one broadcast that lists all
+// its changes ({changes: [...]}, in order). supabase-js rejoins by itself after sleep
+// or a network drop; each rejoin after the first asks the screens to catch up on what
+// they missed.
 
 const listeners = new Set();
 const resyncListeners = new Set();
@@ -48,6 +50,15 @@ export function clientIdOf(change) {
   return row.client_id ?? null;
 }
 
+/** The per-table changes a broadcast carries: its own, or each of a batch's in order. */
+export function changesOf(payload) {
+  if (!payload) return [];
+  if (Array.isArray(payload.changes)) {
+    return payload.changes.filter((change) => change && change.table);
+  }
+  return payload.table ? [payload] : [];
+}
+
 /**
  * Joins the owner's inbox channel. Returns a function that leaves it.
  */
@@ -58,8 +69,9 @@ export async function joinInbox(client, session) {
   await client.realtime.setAuth(session.access_token);
   const channel = client.channel(`inbox:${session.user.id}`, { config: { private: true } })
     .on("broadcast", { event: "*" }, ({ payload }) => {
-      if (!payload || !payload.table) return;
-      for (const listener of listeners) listener(payload);
+      for (const change of changesOf(payload)) {
+        for (const listener of listeners) listener(change);
+      }
     })
     .subscribe((state) => {
       if (left) return;

@@ -42,8 +42,14 @@ async function start(session) {
   await loadRecent();
   await client.realtime.setAuth(session.access_token);
   channel = client.channel(`inbox:${session.user.id}`, { config: { private: true } })
-    .on("broadcast", { event: "INSERT" }, ({ payload }) => {
-      if (payload.table === "messages" && payload.record) addMessage(payload.record, true);
+    .on("broadcast", { event: "*" }, ({ payload }) => {
+      // An inbound message's changes come in one broadcast: {changes: [...]}.
+      const changes = Array.isArray(payload?.changes) ? payload.changes : [payload];
+      for (const change of changes) {
+        if (change?.table === "messages" && change.operation === "INSERT" && change.record) {
+          addMessage(change.record, true);
+        }
+      }
     })
     .subscribe((state, err) => {
       if (state === "SUBSCRIBED") show("Escuchando mensajes nuevos en vivo.");

@@ -240,12 +240,14 @@ class Tail:
         self, client: AsyncClient, token: str, events: asyncio.Queue[Mapping[str, Any]]
     ) -> None:
         while True:
-            broadcast = await events.get()
-            self.names.remember(broadcast)
-            client_id, label_id = self.names.missing(broadcast)
-            if client_id or label_id:
-                await self._look_up(client, token, client_id, label_id)
-            print(format_event(broadcast, datetime.now(), self.names), file=self.out, flush=True)
+            for broadcast in split_batch(await events.get()):
+                self.names.remember(broadcast)
+                client_id, label_id = self.names.missing(broadcast)
+                if client_id or label_id:
+                    await self._look_up(client, token, client_id, label_id)
+                print(
+                    format_event(broadcast, datetime.now(), self.names), file=self.out, flush=True
+                )
 
     async def _look_up(
         self, client: AsyncClient, token: str, client_id: str | None, label_id: str | None
@@ -307,6 +309,18 @@ def _one_line(text: object, width: int = BODY_WIDTH) -> str:
 
 def client_name(row: Mapping[str, Any]) -> str:
     return f"{_one_line(row.get('name') or '(sin nombre)', 60)} ({row.get('phone', '?')})"
+
+
+def split_batch(broadcast: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """One broadcast per change: an inbound message's batch lists all of its changes."""
+    changes = (broadcast.get("payload") or {}).get("changes")
+    if not isinstance(changes, list):
+        return [broadcast]
+    return [
+        {"event": change.get("operation"), "payload": change}
+        for change in changes
+        if isinstance(change, Mapping)
+    ]
 
 
 def format_event(

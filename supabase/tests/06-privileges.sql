@@ -158,9 +158,11 @@ select functions_are('private', array ['set_updated_at', 'check_user_timezone', 
                                        'normalize_text', 'faq_word_key', 'faq_phrase_key',
                                        'faq_text_features', 'refresh_faq_terms', 'faqs_refresh_terms',
                                        'rank_faqs', 'match_faq', 'broadcast_inbox_change',
-                                       'broadcast_client_label_change', 'apply_kept_opt_out',
+                                       'broadcast_client_label_change', 'send_inbox_batch',
+                                       'apply_kept_opt_out',
                                        'keep_opt_out', 'business_hours_are_valid',
-                                       'check_business_hours', 'store_reply', 'test_faq_match', 'check_label_change'],
+                                       'check_business_hours', 'store_reply', 'store_inbound_with_reply',
+                                       'test_faq_match', 'check_label_change'],
                      'private holds exactly the known functions');
 
 select is_definer('private', 'handle_auth_user_change', array []::name[],

@@ -139,12 +139,18 @@ class Joined:
     def errors(self) -> list[str]:
         return [str(error) for _, error in self.states if error is not None]
 
+    def changes(self) -> list[dict[str, Any]]:
+        """Every change received, in order: a batch's changes one by one."""
+        found: list[dict[str, Any]] = []
+        for b in self.broadcasts:
+            batch = b["payload"].get("changes")
+            found.extend(batch if isinstance(batch, list) else [b["payload"]])
+        return found
+
     def messages(self, direction: str | None = None) -> list[dict[str, Any]]:
-        """The records of the messages broadcasts received."""
+        """The records of the messages changes received."""
         records = [
-            b["payload"]["record"]
-            for b in self.broadcasts
-            if b["payload"].get("table") == "messages" and b["payload"].get("record")
+            c["record"] for c in self.changes() if c.get("table") == "messages" and c.get("record")
         ]
         return [r for r in records if direction is None or r["direction"] == direction]
 
@@ -224,17 +230,27 @@ def test_owner_receives_their_inbox_broadcasts(
         inbound = inbox.messages("in")
         assert [m["content"] for m in inbound] == ["Hola, ¿tienen conchas?"]
         assert inbound[0]["owner_id"] == str(owner.id)
-        message = next(b for b in inbox.broadcasts if b["payload"].get("record") is inbound[0])
-        assert message["event"] == "INSERT"
-        assert message["payload"]["operation"] == "INSERT"
-        assert message["payload"]["schema"] == "public"
-        # The client, its labels and both messages: all of this owner's, none of the other's.
-        tables = {b["payload"]["table"] for b in inbox.broadcasts}
-        assert {"clients", "messages"} <= tables
+        # One broadcast for the inbound message: its changes, in the order they happened.
+        assert [b["event"] for b in inbox.broadcasts] == ["BATCH"]
+        changes = inbox.changes()
+        # The new client, its labels (new client, and more for a fallback), then the
+        # message and its reply, stored together.
+        steps = [(c["table"], c["operation"]) for c in changes]
+        assert steps[0] == ("clients", "INSERT"), steps
+        assert steps[-2:] == [("messages", "INSERT"), ("messages", "INSERT")], steps
+        assert steps[1:-2] and set(steps[1:-2]) == {("client_labels", "INSERT")}, steps
+        message = next(c for c in changes if c.get("record") is inbound[0])
+        assert message["schema"] == "public"
+        assert message["old_record"] is None
+        assert [c["record"]["direction"] for c in changes if c["table"] == "messages"] == [
+            "in",
+            "out",
+        ]
+        # The client, its label and both messages: all of this owner's, none of the other's.
         owners = {
-            (b["payload"].get("record") or b["payload"].get("old_record") or {}).get("owner_id")
-            for b in inbox.broadcasts
-            if b["payload"]["table"] != "client_labels"
+            (c.get("record") or c.get("old_record") or {}).get("owner_id")
+            for c in changes
+            if c["table"] != "client_labels"
         }
         assert owners == {str(owner.id)}
 

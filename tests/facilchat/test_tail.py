@@ -99,14 +99,15 @@ def test_tail_prints_an_inbound_message_and_stops_on_ctrl_c(
         out, err = Lines(process.stdout), Lines(process.stderr)
         err.wait_for(f"Following inbox:{owner.id}")
         inbound_message(stack, owner, "Hola, ¿tienen conchas?")
+        # A new client gets the built-in label: the line names both, not their ids. The
+        # message's changes come in one broadcast: the client, its labels, the message.
+        labelled = out.wait_for("client_labels")
+        assert "María (" in labelled, labelled
+        assert "Cliente nuevo" in labelled, labelled
         line = out.wait_for("Hola, ¿tienen conchas?")
         assert " messages " in line
         assert " INSERT " in line
         assert " in " in line
-        # A new client gets the built-in label: the line names both, not their ids.
-        labelled = out.wait_for("client_labels")
-        assert "María (" in labelled, labelled
-        assert "Cliente nuevo" in labelled, labelled
         out.wait_for(" out ")  # the automatic reply, queued for Twilio
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
@@ -238,6 +239,43 @@ def test_an_access_token_without_a_user_is_refused_before_connecting() -> None:
     )
     assert status == 1
     assert "has no user (sub)" in err.getvalue()
+
+
+def test_an_inbound_message_s_batch_prints_one_line_per_change_in_order() -> None:
+    at = datetime(2026, 11, 26, 14, 3, 7)
+    batch = {
+        "event": "BATCH",
+        "payload": {
+            "changes": [
+                {
+                    "table": "clients",
+                    "operation": "UPDATE",
+                    "record": {"name": "María", "phone": "+5213312345678"},
+                    "old_record": {"name": "María", "phone": "+5213312345678"},
+                },
+                {
+                    "table": "messages",
+                    "operation": "INSERT",
+                    "record": {"direction": "in", "status": "received", "content": "Hola"},
+                    "old_record": None,
+                },
+                {
+                    "table": "messages",
+                    "operation": "INSERT",
+                    "record": {"direction": "out", "status": "sending", "content": "¡Hola!"},
+                    "old_record": None,
+                },
+            ]
+        },
+    }
+    lines = [tail.format_event(change, at) for change in tail.split_batch(batch)]
+    assert lines == [
+        "14:03:07  clients        UPDATE  María (+5213312345678)",
+        "14:03:07  messages       INSERT  in   received   Hola",
+        "14:03:07  messages       INSERT  out  sending    ¡Hola!",
+    ]
+    single = {"event": "DELETE", "payload": {"table": "labels", "old_record": {"name": "VIP"}}}
+    assert tail.split_batch(single) == [single]
 
 
 def test_lines_show_time_table_operation_and_the_message() -> None:

@@ -37,6 +37,13 @@ class Frame:
     payload: dict[str, Any]
 
 
+def frame_changes(frame: Frame) -> list[dict[str, Any]]:
+    """The inbox changes a broadcast frame carries: each of a batch's in order, or its own."""
+    change: dict[str, Any] = frame.payload.get("payload", {})
+    batch = change.get("changes")
+    return list(batch) if isinstance(batch, list) else [change]
+
+
 def join_payload(*, private: bool, access_token: str | None) -> dict[str, Any]:
     """What realtime-js 2.x sends in a channel's phx_join (RealtimeChannel.subscribe)."""
     payload: dict[str, Any] = {

@@ -65,7 +65,7 @@ from tests.reliability.harness import (
     record,
     settle,
 )
-from tests.reliability.phoenix import RealtimeSocket
+from tests.reliability.phoenix import RealtimeSocket, frame_changes
 
 SOAK_SECONDS = float(os.environ.get("FACILCHAT_SOAK_SECONDS") or (1800 if FULL_RUN else 20))
 RATE = float(os.environ.get("FACILCHAT_SOAK_RATE") or 10)
@@ -217,11 +217,11 @@ async def keep_sweeping(soak: Soak, app_url: str, started: float, until: float) 
 def check_broadcasts(soak: Soak, actor: str, socket: RealtimeSocket) -> None:
     for frame in socket.broadcasts():
         soak.counts["broadcasts received"] += 1
-        change = frame.payload.get("payload", {})
-        row = change.get("record") or change.get("old_record") or {}
-        owner = row.get("owner_id", actor)
-        if frame.topic != f"realtime:inbox:{actor}" or owner != actor:
-            soak.failures.append(f"{actor} received {frame.topic}: {str(change)[:200]}")
+        for change in frame_changes(frame):
+            row = change.get("record") or change.get("old_record") or {}
+            owner = row.get("owner_id", actor)
+            if frame.topic != f"realtime:inbox:{actor}" or owner != actor:
+                soak.failures.append(f"{actor} received {frame.topic}: {str(change)[:200]}")
 
 
 async def subscribe_and_leave(
@@ -286,9 +286,9 @@ async def still_delivers(
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if any(
-                f.payload.get("payload", {}).get("record", {}).get("twilio_message_id")
-                == message.sid
+                (change.get("record") or {}).get("twilio_message_id") == message.sid
                 for f in socket.broadcasts()
+                for change in frame_changes(f)
             ):
                 return
             await asyncio.sleep(0.05)

@@ -48,7 +48,7 @@ from tests.factories import (
     random_phone,
 )
 from tests.reliability.harness import FULL_RUN, SEED, record
-from tests.reliability.phoenix import LoopThread, RealtimeSocket
+from tests.reliability.phoenix import LoopThread, RealtimeSocket, frame_changes
 
 OPERATIONS = 5_000 if FULL_RUN else 400
 TABLES = ("users", "clients", "labels", "client_labels", "faqs", "messages")
@@ -193,10 +193,10 @@ class Realtime:
         """(table, operation, row key) of each change the watcher of `actor` received."""
         seen = set()
         for frame in self.watchers[actor].broadcasts():
-            change = frame.payload.get("payload", {})
-            table, operation = change.get("table"), change.get("operation")
-            row = change.get("record") or change.get("old_record") or {}
-            seen.add((str(table), str(operation), row_key(str(table), row)))
+            for change in frame_changes(frame):
+                table, operation = change.get("table"), change.get("operation")
+                row = change.get("record") or change.get("old_record") or {}
+                seen.add((str(table), str(operation), row_key(str(table), row)))
         return seen
 
     def wait_for(self, expected: dict[str, set[tuple[str, str, str]]]) -> dict[str, int]:

@@ -451,13 +451,16 @@ def test_the_owner_never_sees_a_reply_status_move_backwards(
     for status in ("queued", "sent", "delivered", "read"):
         post(client, action, status_form(sid, status))
     reply_id = messages_of(db, customer, business)[1]["id"]
-    # Every change the dashboard is told about: the broadcasts of this reply, in order.
+    # Every change the dashboard is told about: the broadcasts of this reply, in order (its
+    # insert comes inside the inbound message's batch).
     shown = [
         str(row[0])
         for row in db.execute(
-            "select payload -> 'record' ->> 'status' from realtime.messages"
-            " where topic = %s and payload ->> 'table' = 'messages'"
-            " and payload -> 'record' ->> 'id' = %s order by inserted_at",
+            "select c.change -> 'record' ->> 'status' from realtime.messages m"
+            " cross join lateral jsonb_array_elements(coalesce(m.payload -> 'changes',"
+            " jsonb_build_array(m.payload))) with ordinality as c(change, n)"
+            " where m.topic = %s and c.change ->> 'table' = 'messages'"
+            " and c.change -> 'record' ->> 'id' = %s order by m.inserted_at, c.n",
             (f"inbox:{business.tenant.id}", str(reply_id)),
         ).fetchall()
     ]
