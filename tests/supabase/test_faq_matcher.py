@@ -928,3 +928,332 @@ def test_more_regional_phrasings_read_as_their_concept(
     db: Connection, text: str, concept: str
 ) -> None:
     assert concept in primary_terms(db, text)
+
+
+# -- anger, other businesses, weak evidence, moving a booking -----------------------------
+
+DOG_GROOMER = {
+    "turnos": ("¿Cómo saco turno para el baño?", "Por acá, con el día y el tamaño del perro."),
+    "cambios": (
+        "¿Puedo cambiar o cancelar el turno?",
+        "Sí, avisando con 24 horas de anticipación.",
+    ),
+    "precios": (
+        "¿Cuánto sale el baño y corte?",
+        "Perro chico $12.000, mediano $15.000, grande $19.000.",
+    ),
+    "horario": ("¿A qué hora abren?", "De martes a sábado de 9 a 18 h."),
+    "direccion": ("¿Dónde están?", "Av. Rivadavia 5200, a media cuadra de la plaza Flores."),
+    "pagos": ("¿Cómo se paga?", "Efectivo, transferencia o Mercado Pago."),
+    "estacionamiento": ("¿Hay estacionamiento?", "Sí, dos lugares en la puerta."),
+}
+
+
+@pytest.fixture
+def dog_groomer(db: Connection) -> Tenant:
+    return load(db, DOG_GROOMER)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Moving a booking meets the FAQ about changing or cancelling it.
+        ("perdón, se puede pasar mi hora para otro día?", "cambios"),
+        ("surgiu um imprevisto, da pra mudar o horario?", "cambios"),
+        # Asking for an appointment in the first person.
+        ("como pido hora para el baño?", "turnos"),
+        # Somewhere to leave the car, however it is asked.
+        ("hay lugar para estacionar?", "estacionamiento"),
+        ("tem lugar pra parar o carro?", "estacionamiento"),
+        # The business's own place named before the verb, and a third person
+        # that is the business.
+        ("el local de rivadavia abre el sabado?", "horario"),
+        ("sabes si atienden el sabado?", "horario"),
+        # Hours asked with words close to new phrasings stay hours.
+        ("hasta cuando atienden hoy?", "horario"),
+        ("vcs nao atendem sabado?", "horario"),
+        ("el otro dia les pregunte y nada, a que hora abren?", "horario"),
+    ],
+)
+def test_moving_bookings_first_person_and_the_business_itself(
+    db: Connection, dog_groomer: Tenant, text: str, expected: str
+) -> None:
+    owner, ids = dog_groomer
+    assert key_of(ids, match(db, owner, text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Thanks and praise with typos and affection.
+        "grasias, el perro quedó precioso",
+        "obgd, ela amou o banho",
+        # Complaints in words of dirt, shame, nobody answering.
+        "la sala de espera estaba mugrosa, que asco",
+        "llamé tres veces y nadie me contesta, y el turno?",
+        # Renting the place is not its hours.
+        "alquilan el local para un cumpleaños el domingo?",
+        # Another place named before the verb with what it belongs to.
+        "la cancha del club ferro abre el domingo?",
+        # What another business does.
+        "sabes si rappi esta cobrando el envio?",
+        # A day alone meets hours only through a related concept.
+        "y el domingo?",
+    ],
+)
+def test_thanks_complaints_rentals_and_other_businesses_get_no_faq(
+    db: Connection, dog_groomer: Tenant, text: str
+) -> None:
+    owner, _ = dog_groomer
+    assert match(db, owner, text) is None
+
+
+def test_an_angry_message_goes_to_a_person(db: Connection, dog_groomer: Tenant) -> None:
+    owner, ids = dog_groomer
+    assert key_of(ids, match(db, owner, "a que hora abren los sabados")) == "horario"
+    assert match(db, owner, "a que hora abren los sabados 😡") is None
+    assert match(db, owner, "cuanto sale el baño? 🤬") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("se puede mover la hora pa otro dia?", "c:cancel"),
+        ("me surgio algo, lo pasamos?", "c:cancel"),
+        ("como saco turno?", "c:booking"),
+        ("¿pueden venir el jueves?", "c:booking"),
+        ("arriendan el salón?", "c:rental"),
+        ("me sacan un duplicado de la llave?", "c:printing"),
+        ("el baño estaba imundo", "c:complaint"),
+        ("brigadu!!", "c:thanks"),
+    ],
+)
+def test_complaints_thanks_rescheduling_and_renting_read_as_their_concept(
+    db: Connection, text: str, concept: str
+) -> None:
+    assert concept in primary_terms(db, text)
+
+
+def test_a_time_already_named_is_not_an_hours_question(db: Connection, dog_groomer: Tenant) -> None:
+    owner, ids = dog_groomer
+    assert match(db, owner, "es normal que se rasque tanto en la noche, a esa hora?") is None
+    # An hours verb still asks the hours.
+    text = "se lo llevo a las 8, ya estan abiertos a esa hora?"
+    assert key_of(ids, match(db, owner, text)) == "horario"
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("a esa hora ya duermo", "c:day"),
+        ("até quando posso pagar?", "c:lead_time"),
+        ("se eu pedir hoje chega sexta?", "c:lead_time"),
+        ("busco na feira pra não pagar frete", "c:pickup"),
+        ("paso yo para no pagar el envío", "c:pickup"),
+    ],
+)
+def test_time_references_deadlines_and_avoiding_a_fee_read_as_their_concept(
+    db: Connection, text: str, concept: str
+) -> None:
+    assert concept in primary_terms(db, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("me quedé por fuera de la casa", "c:lockout"),
+        ("piden certificado médico para nadar?", "c:medical_note"),
+        ("cuándo vence la cuota?", "c:due_date"),
+        ("a água da piscina é aquecida?", "c:temperature"),
+        ("trabajan los domingos?", "c:hours"),
+        ("levam até Olinda?", "c:area"),
+        ("vcs conseguem buscarem o sofá?", "c:pickup"),
+        # "abrir" alone is still opening hours: locked out is read from phrases.
+        ("cuanto cobran por abrir?", "c:hours"),
+    ],
+)
+def test_lockouts_medical_notes_due_dates_and_reach_read_as_their_concept(
+    db: Connection, text: str, concept: str
+) -> None:
+    assert concept in primary_terms(db, text)
+
+
+def test_a_medical_note_and_a_due_date_find_their_faq(db: Connection) -> None:
+    owner, ids = load(
+        db,
+        {
+            "inscripcion": (
+                "¿Hay que presentar atestado?",
+                "Documento y un apto físico firmado por tu médico.",
+            ),
+            "pagos": ("¿Cómo se paga la cuota?", "Por transferencia; vence el día 5 de cada mes."),
+            "horario": ("¿Qué horario tiene la pileta?", "De lunes a sábado de 7 a 22 h."),
+        },
+    )
+    assert key_of(ids, match(db, owner, "piden certificado medico?")) == "inscripcion"
+    assert key_of(ids, match(db, owner, "que dia vence la cuota?")) == "pagos"
+
+
+STUDIO = {
+    "materiales": ("¿Hay que traer toalla?", "No, te prestamos toalla y colchoneta."),
+    "precios": ("¿Cuánto sale la clase?", "$5.000 la clase suelta."),
+    "feria": (
+        "¿Tienen puesto en alguna feria?",
+        "Sí, los domingos estamos en la feria del Parque Rodó.",
+    ),
+    "ubicacion": ("¿Dónde queda el estudio?", "Calle Jackson 1120, Cordón."),
+}
+
+
+def test_buying_what_an_faq_only_lends_gets_no_faq(db: Connection) -> None:
+    owner, ids = load(db, STUDIO)
+    assert key_of(ids, match(db, owner, "hay que traer toalla?")) == "materiales"
+    assert match(db, owner, "venden toallas? quiero comprar una") is None
+
+
+def test_asking_to_buy_what_an_faq_offers_still_gets_it(db: Connection) -> None:
+    owner, ids = load(
+        db,
+        {
+            "pintura": ("¿Tienen pintura?", "Sí, látex y esmalte en varios colores."),
+            "horario": ("¿A qué hora abren?", "De 8 a 18 h."),
+            "envios": ("¿Hacen envíos?", "Sí, en la ciudad."),
+        },
+    )
+    assert key_of(ids, match(db, owner, "venden pintura?")) == "pintura"
+
+
+def test_where_about_a_place_only_another_answer_names_is_not_the_address(
+    db: Connection,
+) -> None:
+    owner, ids = load(db, STUDIO)
+    assert key_of(ids, match(db, owner, "donde queda el estudio?")) == "ubicacion"
+    assert match(db, owner, "donde estan en el parque rodo?") is None
+    # Where the customer comes from is not where the business is asked to be.
+    text = "donde queda el estudio? voy desde el parque rodo"
+    assert key_of(ids, match(db, owner, text)) == "ubicacion"
+
+
+@pytest.mark.parametrize("text", ["levam até Olinda?", "¿llevan hasta Chorrillos?"])
+def test_how_far_they_go_is_also_read_as_delivery(db: Connection, text: str) -> None:
+    assert "c:delivery" in [term for _, term, _, _ in read(db, text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("ya no viajo, me devuelven la plata?", "c:cancel"),
+        ("a festa foi adiada, e agora?", "c:cancel"),
+        ("o pão veio estragado", "c:complaint"),
+        ("tô bem chateada com vocês", "c:complaint"),
+    ],
+)
+def test_changed_plans_and_spoiled_goods_read_as_their_concept(
+    db: Connection, text: str, concept: str
+) -> None:
+    assert concept in primary_terms(db, text)
+
+
+def test_not_showing_up_is_a_missed_class_or_a_cancellation_as_the_faqs_say(
+    db: Connection,
+) -> None:
+    owner, ids = load(
+        db,
+        {
+            "cancelacion": (
+                "¿Puedo cancelar mi hora?",
+                "Sí, con 24 horas de aviso; si no llegas se cobra la mitad de la consulta.",
+            ),
+            "reserva": ("¿Cómo agendo una hora?", "Por este WhatsApp, con tu nombre y RUT."),
+            "horario": ("¿Qué horario tienen?", "De lunes a viernes de 9 a 19 h."),
+        },
+    )
+    assert key_of(ids, match(db, owner, "y si falto me cobran igual?")) == "cancelacion"
+    gym, gym_ids = load(db, CLIMBING_GYM)
+    text = "si falto el jueves, puedo recuperar la clase?"
+    assert key_of(gym_ids, match(db, gym, text)) == "recuperar"
+
+
+def test_an_identity_document_is_a_document(db: Connection) -> None:
+    owner, ids = load(
+        db,
+        {
+            "documentos": (
+                "¿Cuánto cuestan las fotos para documentos?",
+                "Seis fotos impresas y el archivo digital: $20.000.",
+            ),
+            "sesiones": ("¿Cuánto cuesta una sesión de fotos?", "Sesión de una hora: $150.000."),
+            "horario": ("¿Qué horario tienen?", "De lunes a sábado de 9 a 19 h."),
+        },
+    )
+    assert key_of(ids, match(db, owner, "cuanto salen las fotos pal pasaporte?")) == "documentos"
+    assert "c:requirements" in [term for _, term, _, _ in read(db, "fotos pa la cédula")]
+
+
+def test_whether_a_product_is_safe_finds_the_safety_faq(db: Connection) -> None:
+    owner, ids = load(
+        db,
+        {
+            "seguridad": (
+                "¿El líquido es peligroso para los perros?",
+                "Es de baja toxicidad: pasadas 2 horas y con la casa ventilada no hay riesgo.",
+            ),
+            "danos": (
+                "¿Qué pasa si rompen algo?",
+                "Si dañamos un mueble durante el trabajo, lo reponemos.",
+            ),
+            "precios": ("¿Cuánto cuesta la desinfección?", "Desde $30.000 el departamento."),
+        },
+    )
+    assert key_of(ids, match(db, owner, "tengo un gatito, no le hace daño?")) == "seguridad"
+    assert key_of(ids, match(db, owner, "deja mucho olor?")) == "seguridad"
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("nunca hice pilates, puedo ir igual?", "c:level"),
+        ("nunca fiz musculação, tem problema?", "c:level"),
+        ("em vez de cenoura, pode mandar outra coisa?", "c:replace"),
+        ("llevo mi colchoneta?", "c:exercise_mat"),
+        ("la laptop se recalienta mucho", "c:malfunction"),
+        ("e o valor que paguei de entrada?", "c:deposit"),
+    ],
+)
+def test_beginners_swaps_and_mats_read_as_their_concept(
+    db: Connection, text: str, concept: str
+) -> None:
+    assert concept in primary_terms(db, text)
+
+
+def test_a_mat_by_another_name_is_the_same_thing(db: Connection) -> None:
+    owner, ids = load(
+        db,
+        {
+            "materiales": ("¿Hay que llevar mat?", "No, tenemos mats y bloques para todos."),
+            "precios": ("¿Cuánto sale la clase?", "$6.000 la clase suelta."),
+            "horarios": ("¿Qué horarios tienen?", "De lunes a viernes a las 8, 13 y 19 h."),
+        },
+    )
+    assert key_of(ids, match(db, owner, "tengo que traer esterilla?")) == "materiales"
+
+
+def test_dirty_and_broken_things_to_fix_are_not_complaints(db: Connection) -> None:
+    owner, ids = load(
+        db,
+        {
+            "lavagem": ("Quanto custa a lavagem?", "Lavagem simples R$ 40, completa R$ 70."),
+            "conserto": ("Vocês consertam celular?", "Sim, trocamos tela e bateria na hora."),
+            "horario": ("Que horas vocês abrem?", "De segunda a sábado, das 8h às 18h."),
+        },
+    )
+    text = "o carro ta muito sujo, quanto custa a lavagem?"
+    assert key_of(ids, match(db, owner, text)) == "lavagem"
+    assert key_of(ids, match(db, owner, "meu celular ta estragado, vcs consertam?")) == "conserto"
+
+
+def test_a_fever_a_first_purchase_and_a_rash_keep_their_meaning(db: Connection) -> None:
+    """Phrases near the new ones ("temperatura", "primera vez", "me salió algo") stay."""
+    assert "c:temperature" not in primary_terms(db, "traigo temperatura desde ayer")
+    assert "c:level" not in primary_terms(db, "es mi primera vez comprando aca")
+    assert "c:cancel" not in primary_terms(db, "me salio algo en la piel")

@@ -1,0 +1,90 @@
+/**
+  * -------------------------------------------------------
+  * Section - FAQ lexicon: a time already named, deadlines, avoiding a fee
+  * -------------------------------------------------------
+  * Additions to the lexicon (see 20261201210100_faq_lexicon.sql for the
+  * shape of the rows):
+  *   - "a esa hora", "nessa hora" point back at a time the message already
+  *     named: a time of day, not a question about opening hours ("¿es normal
+  *     tener hambre a esa hora?");
+  *   - until when something can be done ("¿hasta cuándo puedo...?", "até
+  *     quando posso fazer o pedido?"; "¿hasta cuándo atienden?" stays the
+  *     hours) and ordering today for a day ("se eu pedir hoje, chega
+  *     amanhã?"): how far in advance;
+  *   - picking up to avoid the delivery fee ("pra não pagar frete", "para no
+  *     pagar el envío"): picking up, not paying.
+  * Rows are inserted or updated by (term, concept), so re-running this
+  * migration is harmless; the stems and every FAQ's features are refreshed
+  * at the end.
+ */
+
+insert into private.faq_vocabulary (term, term_key, concept, weight, role)
+select distinct on (private.normalize_text(t.term), v.concept) private.normalize_text(t.term),
+                                                               private.faq_phrase_key(t.term),
+                                                               v.concept,
+                                                               v.weight,
+                                                               v.role
+from (values
+          -- A time already named
+          ('day', 1.0, 'is', array ['a esa hora', 'a esta hora', 'a esas horas', 'a estas horas', 'esa hora',
+              'a essa hora', 'nessa hora', 'nesta hora', 'a essa altura', 'nesse horario', 'a ese horario']),
+          -- Until when; ordering today for a day
+          ('lead_time', 1.0, 'is', array ['hasta cuando puedo', 'hasta cuando se puede', 'ate quando posso', 'ate quando da pra',
+              'si pido hoy', 'si encargo hoy', 'si hago el pedido hoy', 'se eu pedir hoje', 'se eu pedir hj',
+              'se pedir hoje', 'se pedir hj', 'se eu encomendar hoje']),
+          -- Picking up to avoid the delivery fee
+          ('pickup', 1.0, 'is', array ['pra nao pagar entrega', 'pra nao pagar frete', 'para nao pagar frete',
+              'sem pagar frete', 'sem pagar entrega', 'para no pagar envio', 'para no pagar el envio',
+              'pa no pagar envio', 'sin pagar envio', 'sin pagar el envio', 'para no pagar delivery',
+              'para no pagar domicilio'])
+     ) as v(concept, weight, role, terms)
+         cross join lateral pg_catalog.unnest(v.terms) with ordinality as t(term, ord)
+where private.normalize_text(t.term) <> ''
+order by private.normalize_text(t.term), v.concept, v.weight desc, t.ord
+on conflict (term, concept) do update set term_key = excluded.term_key,
+                                          weight   = excluded.weight,
+                                          role     = excluded.role;
+
+-- The stems, as 20261201210100_faq_lexicon.sql computes them, for the whole
+-- lexicon: new words may make a stem ambiguous.
+update private.faq_vocabulary v
+set stem_es = case when pg_catalog.length(private.faq_word_key(s.es)) >= 5 then private.faq_word_key(s.es) end,
+    stem_pt = case when pg_catalog.length(private.faq_word_key(s.pt)) >= 5 then private.faq_word_key(s.pt) end
+from (select x.term,
+             coalesce((pg_catalog.ts_lexize('pg_catalog.spanish_stem'::pg_catalog.regdictionary, x.term))[1], x.term) as es,
+             coalesce((pg_catalog.ts_lexize('pg_catalog.portuguese_stem'::pg_catalog.regdictionary, x.term))[1], x.term) as pt
+      from (select distinct f.term from private.faq_vocabulary f) x) s
+where s.term = v.term
+  and pg_catalog.strpos(v.term, ' ') = 0
+  and v.term !~ '[0-9]';
+
+with meanings as (select f.term, f.stem_es, f.stem_pt,
+                         pg_catalog.string_agg(f.concept || ':' || f.role, ',' order by f.concept, f.role) as meaning
+                  from private.faq_vocabulary f
+                  group by f.term, f.stem_es, f.stem_pt),
+     ambiguous_es as (select m.stem_es
+                      from meanings m
+                      where m.stem_es is not null
+                      group by m.stem_es
+                      having pg_catalog.count(distinct m.meaning) > 1),
+     ambiguous_pt as (select m.stem_pt
+                      from meanings m
+                      where m.stem_pt is not null
+                      group by m.stem_pt
+                      having pg_catalog.count(distinct m.meaning) > 1)
+update private.faq_vocabulary v
+set stem_es = case
+                  when v.stem_es in (select a.stem_es from ambiguous_es a) or v.concept in ('stop', 'greeting') then null
+                  else v.stem_es end,
+    stem_pt = case
+                  when v.stem_pt in (select a.stem_pt from ambiguous_pt a) or v.concept in ('stop', 'greeting') then null
+                  else v.stem_pt end
+where v.stem_es is not null
+   or v.stem_pt is not null;
+
+analyze private.faq_concepts, private.faq_vocabulary, private.faq_concept_links;
+
+select private.refresh_faq_terms(f.id)
+from public.faqs f;
+
+analyze private.faq_terms;
