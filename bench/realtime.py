@@ -95,8 +95,12 @@ PAGE_SOCKET_PROBE = """(() => {
         const t = performance.timeOrigin + performance.now();
         if (typeof event.data !== "string" || !event.data.includes('"direction"')) return;
         try {
-          const record = JSON.parse(event.data)[4]?.payload?.record;
-          if (record && record.direction === "in" && !window.__frames.has(record.content)) {
+          // An inbound message arrives in a batch with its client and reply (event BATCH).
+          const payload = JSON.parse(event.data)[4]?.payload ?? {};
+          const record = (payload.changes ?? [payload])
+            .map((change) => change?.record)
+            .find((row) => row && row.direction === "in");
+          if (record && !window.__frames.has(record.content)) {
             window.__frames.set(record.content, t);
           }
         } catch (error) { /* not a broadcast */ }
@@ -234,7 +238,8 @@ async def subscribe(
     await client.connect()
     channel = client.channel(topic, CHANNEL_OPTIONS)
     if on_broadcast is not None:
-        channel.on_broadcast("INSERT", on_broadcast)
+        for event in INBOX_EVENTS:
+            channel.on_broadcast(event, on_broadcast)
     return Subscriber(client, channel, await wait_subscribed(channel))
 
 
@@ -255,11 +260,16 @@ async def close_all(subscribers: Sequence[Subscriber]) -> None:
             await subscriber.client.close()
 
 
+# A row's own change, and the batch in which handle_inbound_message sends a message's changes.
+INBOX_EVENTS = ("INSERT", "BATCH")
+
+
 def inbound_record(message: BroadcastPayload) -> dict[str, Any] | None:
-    change: dict[str, Any] = message.get("payload") or {}
-    record = change.get("record") or {}
-    if change.get("table") == "messages" and record.get("direction") == "in":
-        return record
+    payload: dict[str, Any] = message.get("payload") or {}
+    for change in payload.get("changes") or [payload]:
+        record = change.get("record") or {}
+        if change.get("table") == "messages" and record.get("direction") == "in":
+            return dict(record)
     return None
 
 
@@ -550,7 +560,8 @@ async def run(args: argparse.Namespace, setup: Setup) -> None:
             await asyncio.sleep(0)
             await client.realtime.set_auth(keys.user_token(tenants.owner, secret=secret))
             channel = client.channel(f"inbox:{tenants.owner}", CHANNEL_OPTIONS)
-            channel.on_broadcast("INSERT", probe.on_broadcast)
+            for event in INBOX_EVENTS:
+                channel.on_broadcast(event, probe.on_broadcast)
             state = await wait_subscribed(channel)
             assert state == "SUBSCRIBED", state
 
