@@ -75,6 +75,7 @@ async function main() {
   $("google").addEventListener("click", () => {
     client.auth.signInWithOAuth({ provider: "google", options: { redirectTo: location.href } });
   });
+  for (const button of $("sign-in").querySelectorAll("button")) button.disabled = false;
   $("sign-out").addEventListener("click", async () => {
     if (channel) await client.removeChannel(channel);
     await client.auth.signOut();
