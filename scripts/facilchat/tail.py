@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import json
 import os
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 
 BODY_WIDTH = 120
 POLL_SECONDS = 0.1
+CLOSE_SECONDS = 2.0
 
 
 class TailError(Exception):
@@ -155,7 +157,10 @@ class Tail:
             token, user_id = await self._sign_in(client, access_token, email, password)
             return await self._follow(client, token, user_id)
         finally:
-            await client.realtime.close()
+            # Ctrl-C stops at once: a relay that never answers the socket's closing
+            # handshake would otherwise hold the command for the library's 10 s.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(client.realtime.close(), CLOSE_SECONDS)
 
     async def _sign_in(
         self,
