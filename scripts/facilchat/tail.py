@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import getpass
 import json
 import os
@@ -42,7 +41,6 @@ if TYPE_CHECKING:
 
 BODY_WIDTH = 120
 POLL_SECONDS = 0.1
-CLOSE_SECONDS = 2.0
 
 
 class TailError(Exception):
@@ -157,10 +155,7 @@ class Tail:
             token, user_id = await self._sign_in(client, access_token, email, password)
             return await self._follow(client, token, user_id)
         finally:
-            # Ctrl-C stops at once: a relay that never answers the socket's closing
-            # handshake would otherwise hold the command for the library's 10 s.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(client.realtime.close(), CLOSE_SECONDS)
+            await client.realtime.close()
 
     async def _sign_in(
         self,
