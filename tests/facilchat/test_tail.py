@@ -93,6 +93,9 @@ def test_tail_prints_an_inbound_message_and_stops_on_ctrl_c(
         stderr=subprocess.PIPE,
         text=True,
         encoding="utf-8",
+        # A suite started in the background (`make test &`) runs with SIGINT ignored, and
+        # children inherit that: give the command the Ctrl-C a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert process.stdout is not None and process.stderr is not None
