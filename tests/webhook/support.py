@@ -9,6 +9,7 @@ from xml.etree import ElementTree
 
 import httpx
 from fastapi.testclient import TestClient
+from psycopg import sql
 
 from devstack.twilio_api import TwilioStandIn
 from devstack.twilio_inbound import sign
@@ -120,6 +121,16 @@ MESSAGE_COLUMNS = (
     "claim_token",
     "outcome_unknown",
 )
+
+
+def client_columns(
+    db: Connection, phone: str, business: Business, *columns: str
+) -> tuple[Any, ...] | None:
+    """These columns of the business's client with this phone; None when there is none."""
+    query = sql.SQL("select {} from public.clients where owner_id = %s and phone = %s").format(
+        sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    return db.execute(query, (business.tenant.id, phone)).fetchone()
 
 
 def messages_of(db: Connection, phone: str, business: Business) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from tests.webhook.support import (
     STATUS,
     WEBHOOK,
     action_path,
+    client_columns,
     messages_of,
     post,
     reply_text,
@@ -69,10 +70,7 @@ def test_faq_question_gets_the_faq_answer_in_the_twiml(
         "twiml",
         None,
     )
-    client_row = db.execute(
-        "select name, unread_count from public.clients where owner_id = %s and phone = %s",
-        (business.tenant.id, customer),
-    ).fetchone()
+    client_row = client_columns(db, customer, business, "name", "unread_count")
     assert client_row == ("Cliente de prueba", 1)
 
 
@@ -125,10 +123,7 @@ def test_opt_out_stops_automatic_replies_until_opt_in(
     assert replies[1:3] == [None, None]
     assert replies[3] is not None and "de vuelta" in replies[3]
     assert replies[4] == business.hours_answer
-    opted = db.execute(
-        "select opted_out from public.clients where owner_id = %s and phone = %s",
-        (business.tenant.id, customer),
-    ).fetchone()
+    opted = client_columns(db, customer, business, "opted_out")
     assert opted == (False,)
 
 
@@ -143,10 +138,7 @@ def test_opt_out_outlives_deleting_the_client(
         (business.tenant.id, customer),
     )
     assert reply_text(ask(client, business, customer, "a que hora abren?")) is None
-    again = db.execute(
-        "select opted_out from public.clients where owner_id = %s and phone = %s",
-        (business.tenant.id, customer),
-    ).fetchone()
+    again = client_columns(db, customer, business, "opted_out")
     assert again == (True,)
     # START still undoes it.
     assert reply_text(ask(client, business, customer, "START")) is not None
@@ -169,10 +161,7 @@ def test_a_new_client_is_named_by_profile_or_else_phone(
 ) -> None:
     customer = random_phone()
     assert ask(client, business, customer, "hola", ProfileName=profile_name).status_code == 200
-    row = db.execute(
-        "select name from public.clients where owner_id = %s and phone = %s",
-        (business.tenant.id, customer),
-    ).fetchone()
+    row = client_columns(db, customer, business, "name")
     assert row == (expected or customer,)
 
 
@@ -182,10 +171,7 @@ def test_a_client_named_by_phone_takes_the_profile_name_later(
     customer = random_phone()
     ask(client, business, customer, "hola", ProfileName="")
     ask(client, business, customer, "hola")
-    row = db.execute(
-        "select name from public.clients where owner_id = %s and phone = %s",
-        (business.tenant.id, customer),
-    ).fetchone()
+    row = client_columns(db, customer, business, "name")
     assert row == ("Cliente de prueba",)
 
 
@@ -267,10 +253,7 @@ def test_a_nul_in_the_name_or_address_never_costs_the_message(
     stored = messages_of(db, customer, business)
     assert stored[0]["content"] == "hola, les mando la ubicación"
     assert stored[0]["media"][0]["address"] == "Av. Juárez 10"
-    row = db.execute(
-        "select name from public.clients where owner_id = %s and phone = %s",
-        (business.tenant.id, customer),
-    ).fetchone()
+    row = client_columns(db, customer, business, "name")
     assert row == ("Ana",)
 
 
@@ -329,10 +312,7 @@ def test_concurrent_deliveries_of_one_message_sid_store_it_once(
     assert len(set(answers)) == 1 and business.hours_answer in answers[0]
     assert len(messages_of(db, customer, business)) == 2
     assert twilio.attempts() == []
-    unread = db.execute(
-        "select unread_count from public.clients where owner_id = %s and phone = %s",
-        (business.tenant.id, customer),
-    ).fetchone()
+    unread = client_columns(db, customer, business, "unread_count")
     assert unread == (1,)
 
 
@@ -739,9 +719,6 @@ def test_a_returning_client_is_unarchived_and_keeps_its_name(
         (business.tenant.id, customer),
     )
     ask(client, business, customer, "hola otra vez", ProfileName="carmen123")
-    row = db.execute(
-        "select name, status, unread_count from public.clients where owner_id = %s and phone = %s",
-        (business.tenant.id, customer),
-    ).fetchone()
+    row = client_columns(db, customer, business, "name", "status", "unread_count")
     assert row == ("Doña Carmen", "active", 1)
     assert "Cliente nuevo" not in labels_of(db, business, customer)
