@@ -16,7 +16,9 @@ PostgREST -> Postgres, and the Twilio stand-in. The paths, served by one app pro
         [--migrations-before VERSION]
 
 It prints, per path and number of senders: requests per second, p50/p99 latency and the
-ratio to the baseline; each process's CPU time per request (from /proc, on Linux); the
+ratio to the baseline; each process's CPU time per request (from /proc, on Linux), and
+Postgres's split by process (PostgREST's connections, the Realtime relay's, the WAL
+writer, autovacuum and the rest); the
 calls each path makes per message, counted by proxies in front of the gateway and the
 Twilio stand-in; and the latency with a delay added to every call to the gateway and to
 Twilio, standing in for the internet between Vercel and Supabase/Twilio. The load
@@ -45,7 +47,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from process_cpu import ServiceCpu, available
+from process_cpu import ServiceCpu, available, postgres_cpu_by_role
 
 from devstack import migrations
 from devstack.postgres import LocalPostgres, free_port
@@ -271,6 +273,21 @@ def print_cpu_table(rows: list[tuple[int, str, Result, dict[str, float]]]) -> No
         print(
             f"  {concurrency:>3} senders: {ceiling:.0f} req/s, "
             f"{ceiling / baselines[concurrency].rate:.0%} of this run's baseline"
+        )
+
+
+def print_postgres_table(rows: list[tuple[int, str, Result, dict[str, float]]]) -> None:
+    """Postgres's CPU per request split by process: PostgREST's backends (the calls
+    themselves), the Realtime relay's connection, the WAL writer, autovacuum and the rest."""
+    roles = sorted({role for *_, spent in rows for role, seconds in spent.items() if seconds > 0})
+    print("\nPostgres CPU per request, ms, by process:")
+    print(f"{'concurrency':>11} {'path':<9} " + " | ".join(roles) + " | total")
+    for concurrency, name, result, spent in rows:
+        per_request = [spent.get(role, 0.0) / result.requests * 1000 for role in roles]
+        print(
+            f"{concurrency:>11} {name:<9} "
+            + " | ".join(f"{value:.2f}" for value in per_request)
+            + f" | {sum(per_request):.2f}"
         )
 
 
@@ -530,21 +547,33 @@ def main() -> None:
             f" {'errors':>6} {'vs baseline':>11}"
         )
         cpu_rows: list[tuple[int, str, Result, dict[str, float]]] = []
+        postgres_rows: list[tuple[int, str, Result, dict[str, float]]] = []
+        postmaster = cpu.roots["Postgres"] if cpu else 0
         one_sender_baseline_ms: float | None = None
         for concurrency in args.concurrency:
             results: dict[str, Result] = {}
             for name in PATHS:
                 before = cpu.sample() if cpu else {}
+                postgres_before = postgres_cpu_by_role(postmaster) if cpu else {}
                 results[name] = asyncio.run(load(paths[name], concurrency, args.seconds))
                 if cpu:
                     cpu_rows.append(
                         (concurrency, name, results[name], cpu.spent(before, cpu.sample()))
+                    )
+                    postgres_rows.append(
+                        (
+                            concurrency,
+                            name,
+                            results[name],
+                            ServiceCpu.spent(postgres_before, postgres_cpu_by_role(postmaster)),
+                        )
                     )
             if concurrency == 1:
                 one_sender_baseline_ms = statistics.fmean(results["baseline"].latencies_ms)
             print_results(concurrency, results)
         if cpu_rows:
             print_cpu_table(cpu_rows)
+            print_postgres_table(postgres_rows)
             print_targets(cpu_rows)
         one_sender = {
             path: (run, spent["webhook"] / run.requests * 1000)
@@ -560,9 +589,9 @@ def main() -> None:
         for name in PATHS:
             for proxy in (db_proxy, twilio_proxy):
                 proxy_call(proxy, "POST", "reset")
-            result = asyncio.run(load_count(through_proxies[name], 50))
+            answered = asyncio.run(load_count(through_proxies[name], 50))
             calls = [
-                proxy_call(proxy, "GET", "count") / result for proxy in (db_proxy, twilio_proxy)
+                proxy_call(proxy, "GET", "count") / answered for proxy in (db_proxy, twilio_proxy)
             ]
             print(f"  {name:<9} PostgREST {calls[0]:.2f}   Twilio {calls[1]:.2f}")
 

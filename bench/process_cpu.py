@@ -72,3 +72,52 @@ class ServiceCpu:
     @staticmethod
     def spent(before: Mapping[str, float], after: Mapping[str, float]) -> dict[str, float]:
         return {name: after[name] - before.get(name, 0.0) for name in after}
+
+
+# Postgres names its background processes in their titles ("postgres: walwriter"); a backend's
+# title is "postgres: <user> <database> <client> <activity>".
+POSTGRES_BACKGROUND = {
+    "walwriter": "WAL writer",
+    "checkpointer": "checkpointer and background writer",
+    "background writer": "checkpointer and background writer",
+    "autovacuum launcher": "autovacuum",
+    "autovacuum worker": "autovacuum",
+    "logical replication launcher": "other background processes",
+    "archiver": "other background processes",
+}
+
+
+def _postgres_role(pid: int) -> str:
+    try:
+        title = (PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return "processes that ended meanwhile"
+    title = title.removeprefix("postgres: ").strip()
+    for prefix, role in POSTGRES_BACKGROUND.items():
+        if title.startswith(prefix):
+            return role
+    return f"connections of {title.split(' ', 1)[0]}"
+
+
+def postgres_cpu_by_role(postmaster: int) -> dict[str, float]:
+    """CPU seconds used so far by a Postgres cluster's processes, by what they do: the
+    backends of each database user (PostgREST connects as `authenticator`), the WAL writer,
+    autovacuum and the rest. What exited processes used (autovacuum workers, closed
+    connections) is counted once the postmaster has waited for them."""
+    totals: dict[str, float] = {}
+    for entry in PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        fields = _stat_fields(pid)
+        if fields is None or postmaster not in (pid, int(fields[1])):
+            continue
+        own = (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
+        waited = (int(fields[13]) + int(fields[14])) / TICKS_PER_SECOND
+        if pid == postmaster:
+            totals["postmaster"] = totals.get("postmaster", 0.0) + own
+            totals["processes that ended"] = totals.get("processes that ended", 0.0) + waited
+        else:
+            role = _postgres_role(pid)
+            totals[role] = totals.get(role, 0.0) + own + waited
+    return totals
