@@ -648,7 +648,9 @@ async def deliver_inbound(
                 )
                 if state.chaos.roll(lose_answer=state.chaos.lose_answer):
                     # The webhook answered, but the answer never reached Twilio.
-                    attempts[-1].update(kind="rt", error="the answer was lost on the way")
+                    attempts[-1].update(
+                        kind="rt", error="the answer was lost on the way", injected="lose_answer"
+                    )
                     if "rt" in overrides.retry_on:
                         continue
                     break

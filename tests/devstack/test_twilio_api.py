@@ -617,6 +617,20 @@ def test_a_read_timeout_is_retried_only_when_asked(standin: TwilioStandIn) -> No
     assert [a["kind"] for a in retried["attempts"]] == ["rt", "rt"]
 
 
+def test_lost_answers_are_retried_and_marked_as_injected(
+    standin: TwilioStandIn, receiver: Receiver
+) -> None:
+    standin.set_chaos(lose_answer=1.0)
+    url = receiver.url.split("?")[0] + "#rc=2&rp=rt"
+    delivery = standin.deliver_inbound(url, inbound())
+    # The webhook answered every time; Twilio never read an answer, so it gave up.
+    assert len(receiver.take(3)) == 3
+    assert delivery["status"] is None
+    assert [a["status"] for a in delivery["attempts"]] == [204, 204, 204]
+    assert {a["injected"] for a in delivery["attempts"]} == {"lose_answer"}
+    assert standin.chaos()["injected"] == {"lose_answer": 3}
+
+
 # --- random faults ------------------------------------------------------------------
 
 
