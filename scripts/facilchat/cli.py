@@ -39,7 +39,9 @@ def cmd_dev(args: argparse.Namespace) -> int:
 def cmd_faq_eval(args: argparse.Namespace) -> int:
     from facilchat import faq_eval
 
-    return faq_eval.run(args.path, db_url=args.db_url, per_business=args.by_business)
+    return faq_eval.run(
+        args.path, db_url=args.db_url, per_business=args.by_business, caution=args.caution
+    )
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -93,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--by-business",
         action="store_true",
         help="also print each business's figures, and those of the set without it",
+    )
+    faq_eval.add_argument(
+        "--caution",
+        choices=("balanced", "cautious"),
+        default="balanced",
+        help="how sure the matcher must be to answer (the owner's setting; default balanced)",
     )
     faq_eval.set_defaults(handler=cmd_faq_eval)
 

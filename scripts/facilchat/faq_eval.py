@@ -25,8 +25,10 @@ With --by-business, one line per business comes before the summary:
      "others_accuracy": ..., "others_wrong_answer_rate": ...}
 
 where the `others_` figures are those of the set without that business: the
-leave-one-business-out view. Diagnostics go to stderr. Nothing is left
-behind: without --db-url a throwaway database on the embedded cluster is made
+leave-one-business-out view. With --caution cautious every business requires
+the cautious score to answer (users.faq_caution; balanced by default).
+Diagnostics go to stderr. Nothing is left behind: without --db-url a
+throwaway database on the embedded cluster is made
 and dropped; with --db-url all the work happens in one transaction that is
 rolled back.
 """
@@ -229,9 +231,11 @@ def load(path: Path) -> list[Business]:
 # -- running the matcher ---------------------------------------------------------
 
 Connection = psycopg.Connection[Any]
+# users.faq_caution: how sure the matcher must be to answer.
+CAUTIONS = ("balanced", "cautious")
 
 
-def create_tenant(conn: Connection, business: Business) -> uuid.UUID:
+def create_tenant(conn: Connection, business: Business, caution: str = "balanced") -> uuid.UUID:
     """A throwaway business owner; the auth.users trigger creates public.users."""
     owner_id = uuid.uuid4()
     conn.execute(
@@ -243,6 +247,7 @@ def create_tenant(conn: Connection, business: Business) -> uuid.UUID:
             Jsonb({"full_name": f"faq-eval: {business.name}"}),
         ),
     )
+    conn.execute("update public.users set faq_caution = %s where id = %s", (caution, owner_id))
     return owner_id
 
 
@@ -284,8 +289,10 @@ def matched_terms(explanation: Any) -> tuple[str, ...]:
     )
 
 
-def evaluate_business(conn: Connection, business: Business) -> Iterator[Outcome]:
-    owner_id = create_tenant(conn, business)
+def evaluate_business(
+    conn: Connection, business: Business, caution: str = "balanced"
+) -> Iterator[Outcome]:
+    owner_id = create_tenant(conn, business, caution)
     keys = load_faqs(conn, owner_id, business)
     for message in business.messages:
         matched = conn.execute(
@@ -319,14 +326,19 @@ def evaluate_business(conn: Connection, business: Business) -> Iterator[Outcome]
 
 
 def evaluate(
-    db_url: str, businesses: list[Business], out: TextIO, *, per_business: bool = False
+    db_url: str,
+    businesses: list[Business],
+    out: TextIO,
+    *,
+    per_business: bool = False,
+    caution: str = "balanced",
 ) -> Summary:
     """Run every message and print its line; all writes are rolled back."""
     outcomes: list[Outcome] = []
     with psycopg.connect(db_url) as conn:
         try:
             for business in businesses:
-                for outcome in evaluate_business(conn, business):
+                for outcome in evaluate_business(conn, business, caution):
                     print(outcome.as_json(), file=out, flush=True)
                     outcomes.append(outcome)
         finally:
@@ -369,6 +381,7 @@ def run(
     out: TextIO | None = None,
     *,
     per_business: bool = False,
+    caution: str = "balanced",
 ) -> int:
     """The `faq-eval` command: prints one JSON line per message, then the summary."""
     out = out if out is not None else sys.stdout
@@ -379,10 +392,10 @@ def run(
         return 2
     try:
         if db_url:
-            summary = evaluate(db_url, businesses, out, per_business=per_business)
+            summary = evaluate(db_url, businesses, out, per_business=per_business, caution=caution)
         else:
             with throwaway_database() as url:
-                summary = evaluate(url, businesses, out, per_business=per_business)
+                summary = evaluate(url, businesses, out, per_business=per_business, caution=caution)
     except (psycopg.Error, migrations.MigrationError, PostgresError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -391,7 +404,7 @@ def run(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m facilchat.faq_eval PATH [--db-url URL] [--by-business]`."""
+    """`python -m facilchat.faq_eval PATH [--db-url URL] [--by-business] [--caution C]`."""
     import argparse
 
     parser = argparse.ArgumentParser(
@@ -404,8 +417,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="print each business's figures, and those of the set without it",
     )
+    parser.add_argument(
+        "--caution", choices=CAUTIONS, default="balanced", help="how sure the matcher must be"
+    )
     args = parser.parse_args(argv)
-    return run(args.path, db_url=args.db_url, per_business=args.by_business)
+    return run(args.path, db_url=args.db_url, per_business=args.by_business, caution=args.caution)
 
 
 if __name__ == "__main__":

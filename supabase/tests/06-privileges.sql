@@ -108,7 +108,7 @@ select results_eq(
          and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE')
        order by 1 $$,
     array ['away_message', 'business_hours', 'business_name', 'fallback_message', 'fallback_window',
-           'name', 'onboarding_complete', 'timezone'],
+           'faq_caution', 'name', 'onboarding_complete', 'timezone'],
     'authenticated may update only the business settings of users (not id, email, timestamps or the WhatsApp number)');
 select results_eq(
     $$ select a.attname::text collate "default" from pg_attribute a
@@ -157,7 +157,7 @@ select functions_are('private', array ['set_updated_at', 'check_user_timezone', 
                                        'apply_keyword_labels', 'outbound_payload', 'claim_reply',
                                        'normalize_text', 'faq_word_key', 'faq_phrase_key',
                                        'faq_text_features', 'refresh_faq_terms', 'faqs_refresh_terms',
-                                       'rank_faqs', 'match_faq', 'broadcast_inbox_change',
+                                       'rank_faqs', 'match_faq', 'faq_decision_rule', 'broadcast_inbox_change',
                                        'broadcast_client_label_change', 'send_inbox_batch',
                                        'apply_kept_opt_out',
                                        'keep_opt_out', 'business_hours_are_valid',

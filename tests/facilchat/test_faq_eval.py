@@ -225,3 +225,43 @@ def test_summary_arithmetic() -> None:
     ]
     assert faq_eval.summarize(outcomes).line() == "accuracy=0.500 wrong_answer_rate=0.333 n=6"
     assert faq_eval.summarize([]).line() == "accuracy=0.000 wrong_answer_rate=0.000 n=0"
+
+
+CAUTION_SET: dict[str, Any] = {
+    "businesses": [
+        {
+            "name": "Panadería de prueba",
+            "faqs": [
+                {"key": "horario", "question": "¿Cuál es su horario?", "answer": "De 8 a 20 h."},
+                {"key": "donde", "question": "¿Dónde están?", "answer": "Calle Libertad 1842."},
+                {"key": "envios", "question": "¿Hacen envíos a domicilio?", "answer": "Sí."},
+            ],
+            "messages": [
+                {"text": "hacen envios?", "expect": "envios"},
+                # The delivery FAQ, but with much it does not cover: it scores from 0.5 to
+                # under 0.75, so only a balanced business answers it.
+                {
+                    "text": "hacen envios de cajas de galletas para regalo empresarial?",
+                    "expect": "envios",
+                },
+            ],
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize(("caution", "summary"), [("balanced", 1.0), ("cautious", 0.5)])
+def test_caution_sets_how_sure_the_matcher_must_be(
+    database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caution: str,
+    summary: float,
+) -> None:
+    path = write(tmp_path, CAUTION_SET)
+    assert cli_main(["faq-eval", str(path), "--db-url", database_url, "--caution", caution]) == 0
+    records, (accuracy, wrong_rate, n) = parse_output(capsys.readouterr().out)
+    assert (accuracy, wrong_rate, n) == (summary, 0.0, 2)
+    in_between = records[1]
+    assert 0.5 <= in_between["score"] < 0.75
+    assert in_between["got"] == ("envios" if caution == "balanced" else None)
