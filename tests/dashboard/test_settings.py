@@ -1,7 +1,8 @@
 """The settings screen in real Chromium against the local stack: the business's settings
 saved and kept across a reload; the form's own checks; what the database refuses shown on
-the field concerned; the away message going out outside the hours and the FAQ and
-fallback inside them, with the hours set around the database's own clock; a phone's width.
+the field concerned; how sure an FAQ answer must be, chosen by the owner; the away message
+going out outside the hours and the FAQ and fallback inside them, with the hours set around
+the database's own clock; a phone's width.
 
 Each test works on a business of its own (see test_labels.py), so the demo bakery stays
 as it is; only the screenshot reads the bakery.
@@ -256,6 +257,79 @@ def test_what_the_database_refuses_shows_on_its_field(
     assert saved["hours"] == {"mon": [["09:00", "18:00"]]}
 
 
+def faq_caution(database_url: str, owner_id: str) -> str:
+    [(caution,)] = query(
+        database_url, "select faq_caution from public.users where id = %s", owner_id
+    )
+    return str(caution)
+
+
+def test_the_owner_chooses_how_cautious_automatic_answers_are(
+    business_page: tuple[Page, Business], dashboard: Dashboard
+) -> None:
+    page, business = business_page
+    choices = page.get_by_role("group", name="Respuestas automáticas")
+    balanced = choices.get_by_role("radio", name="Equilibradas (recomendado)")
+    cautious = choices.get_by_role("radio", name="Prudentes")
+    # A new business answers as before, and each choice says what it means.
+    assert faq_caution(dashboard.database_url, business.id) == "balanced"
+    expect(balanced).to_be_checked()
+    expect(cautious).not_to_be_checked()
+    expect(balanced).to_have_accessible_description(re.compile("Responde más preguntas"))
+    expect(cautious).to_have_accessible_description(
+        re.compile("Solo responde cuando está muy seguro.*mensaje de respaldo")
+    )
+    expect(choices).not_to_contain_text(re.compile(r"\d"))
+
+    # From the keyboard: the arrow moves the choice within the group.
+    balanced.focus()
+    page.keyboard.press("ArrowDown")
+    expect(cautious).to_be_checked()
+    expect(cautious).to_be_focused()
+    save(page)
+    assert faq_caution(dashboard.database_url, business.id) == "cautious"
+
+    page.reload()
+    expect(page.get_by_role("radio", name="Prudentes")).to_be_checked()
+    expect(page.get_by_role("radio", name="Equilibradas (recomendado)")).not_to_be_checked()
+    save(page, "No hay cambios que guardar.")
+
+    # Back to balanced, with a click on the option's words.
+    page.get_by_text("Equilibradas (recomendado)", exact=True).click()
+    expect(page.get_by_role("radio", name="Equilibradas (recomendado)")).to_be_checked()
+    save(page)
+    assert faq_caution(dashboard.database_url, business.id) == "balanced"
+    page.reload()
+    expect(page.get_by_role("radio", name="Equilibradas (recomendado)")).to_be_checked()
+
+
+def test_a_refused_caution_shows_on_its_choices(
+    business_page: tuple[Page, Business], dashboard: Dashboard
+) -> None:
+    """The request altered on its way: the database's check answers, in the owner's words,
+    and nothing is saved."""
+    page, business = business_page
+    before = settings_row(dashboard.database_url, business.id)
+
+    def alter(route: Route) -> None:
+        body = json.loads(route.request.post_data or "{}")
+        if route.request.method == "PATCH" and "faq_caution" in body:
+            body["faq_caution"] = "muy_prudente"
+            route.continue_(post_data=json.dumps(body))
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/rest/v1/users\?"), alter)
+    page.get_by_role("radio", name="Prudentes").check()
+    page.get_by_role("button", name="Guardar cambios").click()
+    expect(page.locator("#settings-caution-error")).to_have_text(
+        "Elige cómo enviar las respuestas automáticas: Equilibradas o Prudentes."
+    )
+    expect(page.locator("#settings-caution-title")).to_be_focused()
+    assert settings_row(dashboard.database_url, business.id) == before
+    assert faq_caution(dashboard.database_url, business.id) == "balanced"
+
+
 def clock_around_now(database_url: str, zone: str) -> dict[str, str]:
     """The database's now() in `zone`: today's and yesterday's weekday keys, and times
     an hour before and after, and two and three hours after."""
@@ -366,6 +440,8 @@ def test_the_settings_screen_fits_a_phone(browser: Browser, dashboard: Dashboard
             page.get_by_label("Nombre del negocio"),
             page.get_by_label("Mensaje", exact=True),
             page.get_by_label("No repetirlo al mismo cliente antes de"),
+            page.get_by_role("radio", name="Equilibradas (recomendado)"),
+            page.get_by_role("radio", name="Prudentes"),
             page.get_by_label("Zona horaria"),
             page.locator("#hours-mon-1-to"),
             page.get_by_role("button", name="Quitar el horario 2 del Lunes"),
@@ -376,6 +452,8 @@ def test_the_settings_screen_fits_a_phone(browser: Browser, dashboard: Dashboard
             control.scroll_into_view_if_needed()
             expect(control).to_be_in_viewport()
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        caution = page.get_by_role("group", name="Respuestas automáticas")
+        caution.screenshot(path=str(ARTIFACTS_DIR / "dashboard-settings-caution-phone.png"))
         set_range(page, "mon", 0, "09:00", "13:00")
         set_range(page, "mon", 1, "16:00", "20:00")
         save(page)

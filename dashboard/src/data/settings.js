@@ -3,9 +3,12 @@
 import { AppError, unwrap } from "../errors.js";
 import { supabase } from "../supabase.js";
 
-// The profile's columns (data.js) and the fallback throttle.
+// The profile's columns (data.js), the fallback throttle and how sure an FAQ answer must be.
 const SETTINGS_COLUMNS = "id, email, name, business_name, whatsapp_number, fallback_message, away_message, "
-  + "timezone, business_hours, onboarding_complete, fallback_window";
+  + "timezone, business_hours, onboarding_complete, fallback_window, faq_caution";
+
+// users.faq_caution (users_faq_caution_check); the first is the default.
+export const FAQ_CAUTIONS = ["balanced", "cautious"];
 
 export const MAX_MESSAGE = 1600;
 export const MAX_BUSINESS_NAME = 200;
@@ -93,6 +96,7 @@ export function settingsProblem(error) {
     if (/users_fallback_message_check/.test(message)) return { field: "fallback", key: "settings.error.fallback" };
     if (/users_away_message_check/.test(message)) return { field: "away", key: "settings.error.away" };
     if (/users_business_name_check/.test(message)) return { field: "business", key: "settings.error.businessName" };
+    if (/users_faq_caution_check/.test(message)) return { field: "caution", key: "settings.error.caution" };
   }
   return null;
 }

@@ -1,12 +1,12 @@
 // Settings: the business's name and WhatsApp number (assigned by the operator, read only),
-// the fallback message and how often it may repeat, business hours (several ranges a day),
-// the time zone and the away message, and the dashboard's language. One form: checked
-// here first, then saved in one update; what the database refuses comes back as a
-// message on the field concerned.
+// the fallback message and how often it may repeat, how sure an FAQ answer must be, business
+// hours (several ranges a day), the time zone and the away message, and the dashboard's
+// language. One form: checked here first, then saved in one update; what the database
+// refuses comes back as a message on the field concerned.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { LanguagePicker } from "../components/LanguagePicker.jsx";
 import {
-  fetchSettings, fetchTimeZoneNames, hoursToInterval, intervalToHours, MAX_BUSINESS_NAME, MAX_MESSAGE,
+  FAQ_CAUTIONS, fetchSettings, fetchTimeZoneNames, hoursToInterval, intervalToHours, MAX_BUSINESS_NAME, MAX_MESSAGE,
   MAX_WINDOW_HOURS, saveSettings,
 } from "../data/settings.js";
 import { errorKey } from "../errors.js";
@@ -19,6 +19,7 @@ const FIELD_IDS = {
   business: "settings-business-name",
   fallback: "settings-fallback",
   window: "settings-window",
+  caution: "settings-caution-title",
   timezone: "settings-timezone",
   hours: "settings-hours-legend",
   away: "settings-away",
@@ -30,11 +31,22 @@ function formFrom(row) {
     business: row.business_name ?? "",
     fallback: row.fallback_message ?? "",
     window: hours === null ? "" : String(hours),
+    caution: cautionOf(row),
     timezone: row.timezone ?? "",
     days: hoursToDays(row.business_hours),
     away: row.away_message ?? "",
   };
 }
+
+function cautionOf(row) {
+  return FAQ_CAUTIONS.includes(row.faq_caution) ? row.faq_caution : FAQ_CAUTIONS[0];
+}
+
+// Each choice in plain words; the scores behind them are in docs/dashboard.md.
+const CAUTION_TEXT = {
+  balanced: () => ({ name: t("settings.caution.balanced"), help: t("settings.caution.balancedHelp") }),
+  cautious: () => ({ name: t("settings.caution.cautious"), help: t("settings.caution.cautiousHelp") }),
+};
 
 export function Settings({ profile, onProfileSaved }) {
   const [row, setRow] = useState(null);
@@ -145,6 +157,7 @@ export function Settings({ profile, onProfileSaved }) {
     if (Math.round(values.windowHours * 60) !== Math.round((intervalToHours(row.fallback_window) ?? -1) * 60)) {
       changes.fallback_window = next.fallback_window;
     }
+    if (form.caution !== cautionOf(row)) changes.faq_caution = form.caution;
     if (next.timezone !== row.timezone) changes.timezone = next.timezone;
     if (JSON.stringify(next.business_hours) !== JSON.stringify(daysToHours(hoursToDays(row.business_hours)))) {
       changes.business_hours = next.business_hours;
@@ -240,6 +253,33 @@ export function Settings({ profile, onProfileSaved }) {
             </div>
           </Field>
         </section>
+
+        <fieldset class="settings-card settings-caution" aria-describedby="settings-caution-intro">
+          <legend class="settings-legend">
+            <h2 id={FIELD_IDS.caution} tabIndex={-1}>{t("settings.caution.title")}</h2>
+          </legend>
+          <p class="help" id="settings-caution-intro">{t("settings.caution.intro")}</p>
+          {FAQ_CAUTIONS.map((choice) => {
+            const text = CAUTION_TEXT[choice]();
+            const id = `settings-caution-${choice}`;
+            return (
+              <div class="settings-choice" key={choice}>
+                <input
+                  type="radio"
+                  id={id}
+                  name="settings-caution"
+                  value={choice}
+                  checked={form.caution === choice}
+                  aria-describedby={`${id}-help`}
+                  onChange={() => update("caution", choice)}
+                />
+                <label for={id}>{text.name}</label>
+                <p class="help" id={`${id}-help`}>{text.help}</p>
+              </div>
+            );
+          })}
+          {problems.caution && <p class="field-error" id="settings-caution-error" role="alert">{problems.caution}</p>}
+        </fieldset>
 
         <section class="settings-card" aria-labelledby="settings-hours-title">
           <h2 id="settings-hours-title">{t("settings.hours.title")}</h2>
