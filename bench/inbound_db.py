@@ -16,6 +16,14 @@ rounds of after / before within a round, which the machine's load sways least.
 
 `--until` leaves a migration and those after it out of "after" too, to measure one step of
 several on its own (`--before A --until B`: the migrations from A up to, not including, B).
+Two more changes apply to "after" alone, to compare one schema with itself (`--before` a
+version after the last migration): `--drop-index NAME` (repeatable) drops an index, to see
+what keeping it costs each message; `--history N` first gives the business N older messages
+from N/10 clients (then ANALYZE), to see whether a message costs more as the data grows.
+
+    .venv/bin/python bench/inbound_db.py --before 99999999999999 \
+        --drop-index public.clients_inbox_idx
+    .venv/bin/python bench/inbound_db.py --before 99999999999999 --history 200000
 
 The calls, from the floor up:
 - `select 1`: a round trip;
@@ -48,6 +56,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -307,7 +316,32 @@ def measure(
     return (cpu() - before) / count / 1e6
 
 
-def prepare(cluster: LocalPostgres, before: str | None, label: str) -> str:
+def add_history(conn: psycopg.Connection[Any], messages: int) -> None:
+    """`messages` older inbound messages for the business, ten per client, then ANALYZE."""
+    conn.execute(
+        "insert into public.clients (owner_id, phone, name)"
+        " select u.id, '+5491100' || lpad(g::text, 7, '0'), 'Cliente ' || g"
+        " from public.users u cross join generate_series(1, %s) g"
+        " where u.whatsapp_number = %s",
+        (max(1, messages // 10), BUSINESS_NUMBER),
+    )
+    conn.execute(
+        "insert into public.messages (owner_id, client_id, direction, content, status, timestamp)"
+        " select c.owner_id, c.id, 'in', 'hola, consulta ' || g, 'received',"
+        " now() - make_interval(days => g)"
+        " from public.clients c cross join generate_series(1, 10) g"
+        " where c.phone like '+5491100%%'"
+    )
+    conn.execute("analyze")
+
+
+def prepare(
+    cluster: LocalPostgres,
+    before: str | None,
+    label: str,
+    drop_indexes: list[str] | None = None,
+    history: int = 0,
+) -> str:
     name = f"bench_{label}_{uuid.uuid4().hex[:6]}"
     with psycopg.connect(cluster.url(), autocommit=True) as conn:
         conn.execute(f'create database "{name}"')  # type: ignore[arg-type]
@@ -342,6 +376,15 @@ def prepare(cluster: LocalPostgres, before: str | None, label: str) -> str:
             " where id = %s",
             (NO_FAQ_NUMBER, no_faq),
         )
+        if history:
+            # Older traffic, stored as it is: its broadcasts went out long ago.
+            for table, trigger in BROADCAST_TRIGGERS[:2]:
+                conn.execute(f"alter table {table} disable trigger {trigger}")  # type: ignore[arg-type]
+            add_history(conn, history)
+            for table, trigger in BROADCAST_TRIGGERS[:2]:
+                conn.execute(f"alter table {table} enable trigger {trigger}")  # type: ignore[arg-type]
+        for index in drop_indexes or []:
+            conn.execute(f"drop index {index}")  # type: ignore[arg-type]
     return url
 
 
@@ -354,6 +397,12 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=500, help="calls per batch")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--lowest", action="store_true", help="each call's lowest round")
+    parser.add_argument(
+        "--drop-index", action="append", default=[], metavar="NAME", help='drop it in "after"'
+    )
+    parser.add_argument(
+        "--history", type=int, default=0, metavar="N", help='N older messages in "after"'
+    )
     args = parser.parse_args()
     summary = min if args.lowest else statistics.median
 
@@ -362,7 +411,7 @@ def main() -> None:
     try:
         backends = {
             "before": Backend(prepare(cluster, args.before, "before")),
-            "after": Backend(prepare(cluster, args.until, "after")),
+            "after": Backend(prepare(cluster, args.until, "after", args.drop_index, args.history)),
         }
         figures: dict[tuple[str, str], list[float]] = {}
         for backend in backends.values():  # plans, dictionaries and caches of each session
@@ -401,7 +450,10 @@ def main() -> None:
         )
         print(
             f"before = migrations before {args.before}; after ="
-            f" {f'migrations before {args.until}' if args.until else 'all migrations'};"
+            f" {f'migrations before {args.until}' if args.until else 'all migrations'}"
+            + "".join(f", without {index}" for index in args.drop_index)
+            + (f", {args.history} older messages" if args.history else "")
+            + ";"
             f" each call's {'lowest round' if args.lowest else 'median over the rounds'};"
             " paired = the median of each round's after / before"
         )
