@@ -40,7 +40,11 @@ def cmd_faq_eval(args: argparse.Namespace) -> int:
     from facilchat import faq_eval
 
     return faq_eval.run(
-        args.path, db_url=args.db_url, per_business=args.by_business, caution=args.caution
+        args.path,
+        db_url=args.db_url,
+        per_business=args.by_business,
+        caution=args.caution,
+        owner_loop=args.owner_loop,
     )
 
 
@@ -101,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("balanced", "cautious"),
         default="balanced",
         help="how sure the matcher must be to answer (the owner's setting; default balanced)",
+    )
+    faq_eval.add_argument(
+        "--owner-loop",
+        action="store_true",
+        help="teach each FAQ the words of half the missed messages, measure the other half",
     )
     faq_eval.set_defaults(handler=cmd_faq_eval)
 

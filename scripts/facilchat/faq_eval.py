@@ -27,6 +27,17 @@ With --by-business, one line per business comes before the summary:
 where the `others_` figures are those of the set without that business: the
 leave-one-business-out view. With --caution cautious every business requires
 the cautious score to answer (users.faq_caution; balanced by default).
+
+With --owner-loop each business is run in two halves (every other message):
+the owner "teaches" from one half as the dashboard's missed-messages list lets
+them (each message that got the fallback but has an FAQ adds the words the
+matcher reads as its subject to that FAQ's keywords), and the other half is
+measured; then the halves swap. The message lines and the summary are the
+measured halves' after teaching, preceded by
+
+    {"owner_loop": {"messages_taught": ..., "keywords_added": ...,
+                    "before": {"accuracy": ..., "wrong_answer_rate": ...},
+                    "after": {...}}}
 Diagnostics go to stderr. Nothing is left behind: without --db-url a
 throwaway database on the embedded cluster is made
 and dropped; with --db-url all the work happens in one transaction that is
@@ -289,40 +300,158 @@ def matched_terms(explanation: Any) -> tuple[str, ...]:
     )
 
 
+def decide(
+    conn: Connection, owner_id: uuid.UUID, keys: dict[uuid.UUID, str], name: str, message: Message
+) -> Outcome:
+    """The matcher's decision for one message, with what it read when it is not right."""
+    matched = conn.execute(
+        "select faq_id, score from private.match_faq(%s, %s)", (owner_id, message.text)
+    ).fetchone()
+    ranked = conn.execute(
+        "select faq_id, score, explanation from private.rank_faqs(%s, %s) limit 2",
+        (owner_id, message.text),
+    ).fetchall()
+    if matched is not None:
+        got: str | None = keys[matched[0]]
+        score: float | None = float(matched[1])
+    else:
+        got = None
+        score = float(ranked[0][1]) if ranked else None
+    outcome = Outcome(name, message.text, message.expect, got, score)
+    if outcome.correct:
+        return outcome
+    return Outcome(
+        name,
+        message.text,
+        message.expect,
+        got,
+        score,
+        fired=fired_terms(conn, message.text),
+        candidates=tuple(
+            Candidate(keys[faq_id], float(value), matched_terms(explanation))
+            for faq_id, value, explanation in ranked
+        ),
+    )
+
+
 def evaluate_business(
     conn: Connection, business: Business, caution: str = "balanced"
 ) -> Iterator[Outcome]:
     owner_id = create_tenant(conn, business, caution)
     keys = load_faqs(conn, owner_id, business)
     for message in business.messages:
-        matched = conn.execute(
-            "select faq_id, score from private.match_faq(%s, %s)", (owner_id, message.text)
+        yield decide(conn, owner_id, keys, business.name, message)
+
+
+# -- the owner's loop ------------------------------------------------------------
+
+# What the dashboard suggests adding from a missed message (screens/faqs/words.js): the
+# words the matcher reads as a subject, within the keywords' limits (faqs table).
+KEYWORD_KINDS = ("topic", "object")
+MAX_KEYWORDS = 30
+MAX_KEYWORD_CHARS = 60
+
+
+def teach_missed(
+    conn: Connection, owner_id: uuid.UUID, keys: dict[uuid.UUID, str], messages: list[Message]
+) -> tuple[int, int]:
+    """What an owner does from the missed-messages list: each message that got the fallback
+    but has an FAQ gives that FAQ its suggested words. Returns how many messages taught it
+    something, and how many keywords they added."""
+    faq_ids = {key: faq_id for faq_id, key in keys.items()}
+    taught = added = 0
+    for message in messages:
+        if message.expect is None:
+            continue
+        if conn.execute(
+            "select 1 from private.match_faq(%s, %s)", (owner_id, message.text)
+        ).fetchone():
+            continue  # answered: not on the missed list
+        row = conn.execute(
+            "select f.keywords, private.normalize_text(f.question),"
+            " array(select private.normalize_text(k) from unnest(f.keywords) k)"
+            " from public.faqs f where f.id = %s",
+            (faq_ids[message.expect],),
         ).fetchone()
-        ranked = conn.execute(
-            "select faq_id, score, explanation from private.rank_faqs(%s, %s) limit 2",
-            (owner_id, message.text),
+        assert row is not None
+        keywords = list(row[0])
+        known = set(row[2]) | set(str(row[1]).split())
+        suggested = conn.execute(
+            "select distinct on (f.words) f.words from private.faq_text_features(%s) f"
+            " where f.role = 'primary' and f.kind = any(%s)"
+            " and not exists (select 1 from private.faq_terms t where t.owner_id = %s"
+            " and t.active and t.faq_id <> %s and t.term = f.term)",
+            (message.text, list(KEYWORD_KINDS), owner_id, faq_ids[message.expect]),
         ).fetchall()
-        if matched is not None:
-            got: str | None = keys[matched[0]]
-            score: float | None = float(matched[1])
-        else:
-            got = None
-            score = float(ranked[0][1]) if ranked else None
-        outcome = Outcome(business.name, message.text, message.expect, got, score)
-        if not outcome.correct:
-            outcome = Outcome(
-                business.name,
-                message.text,
-                message.expect,
-                got,
-                score,
-                fired=fired_terms(conn, message.text),
-                candidates=tuple(
-                    Candidate(keys[faq_id], float(value), matched_terms(explanation))
-                    for faq_id, value, explanation in ranked
-                ),
-            )
-        yield outcome
+        new = [
+            words
+            for (words,) in suggested
+            if words
+            and len(words) <= MAX_KEYWORD_CHARS
+            and words not in known
+            and not all(part in known for part in words.split())
+        ]
+        if not new or len(keywords) + len(new) > MAX_KEYWORDS:
+            continue  # nothing new, or more than an FAQ may hold: the dashboard refuses
+        conn.execute(
+            "update public.faqs set keywords = %s where id = %s",
+            (keywords + new, faq_ids[message.expect]),
+        )
+        taught += 1
+        added += len(new)
+    return taught, added
+
+
+@dataclass
+class OwnerLoop:
+    """Figures of the owner's loop: the held-out halves before and after teaching."""
+
+    before: list[Outcome] = field(default_factory=list)
+    after: list[Outcome] = field(default_factory=list)
+    taught: int = 0
+    keywords_added: int = 0
+
+    def as_json(self) -> str:
+        before, after = summarize(self.before), summarize(self.after)
+        return json.dumps(
+            {
+                "owner_loop": {
+                    "messages_taught": self.taught,
+                    "keywords_added": self.keywords_added,
+                    "before": {
+                        "accuracy": round(before.accuracy, 3),
+                        "wrong_answer_rate": round(before.wrong_answer_rate, 3),
+                    },
+                    "after": {
+                        "accuracy": round(after.accuracy, 3),
+                        "wrong_answer_rate": round(after.wrong_answer_rate, 3),
+                    },
+                }
+            }
+        )
+
+
+def owner_loop_business(
+    conn: Connection, business: Business, loop: OwnerLoop, caution: str = "balanced"
+) -> Iterator[Outcome]:
+    """Two folds: the owner teaches from one half of the messages (every other one), the
+    other half is measured before and after; then the halves swap. Yields the measured
+    half's outcomes after teaching; each fold is undone before the next."""
+    owner_id = create_tenant(conn, business, caution)
+    keys = load_faqs(conn, owner_id, business)
+    messages = list(business.messages)
+    halves = (messages[0::2], messages[1::2])
+    for teach, measure in ((halves[0], halves[1]), (halves[1], halves[0])):
+        conn.execute("savepoint owner_loop")
+        loop.before += [decide(conn, owner_id, keys, business.name, m) for m in measure]
+        taught, added = teach_missed(conn, owner_id, keys, teach)
+        loop.taught += taught
+        loop.keywords_added += added
+        for message in measure:
+            outcome = decide(conn, owner_id, keys, business.name, message)
+            loop.after.append(outcome)
+            yield outcome
+        conn.execute("rollback to savepoint owner_loop")
 
 
 def evaluate(
@@ -332,17 +461,28 @@ def evaluate(
     *,
     per_business: bool = False,
     caution: str = "balanced",
+    owner_loop: bool = False,
 ) -> Summary:
-    """Run every message and print its line; all writes are rolled back."""
+    """Run every message and print its line; all writes are rolled back. With `owner_loop`
+    the lines and the summary are the held-out halves' after teaching (owner_loop_business),
+    and a line with the figures before and after comes first."""
     outcomes: list[Outcome] = []
+    loop = OwnerLoop()
     with psycopg.connect(db_url) as conn:
         try:
             for business in businesses:
-                for outcome in evaluate_business(conn, business, caution):
+                run_business = (
+                    owner_loop_business(conn, business, loop, caution)
+                    if owner_loop
+                    else evaluate_business(conn, business, caution)
+                )
+                for outcome in run_business:
                     print(outcome.as_json(), file=out, flush=True)
                     outcomes.append(outcome)
         finally:
             conn.rollback()
+    if owner_loop:
+        print(loop.as_json(), file=out, flush=True)
     if per_business:
         for row in by_business(outcomes):
             print(json.dumps(row, ensure_ascii=False), file=out, flush=True)
@@ -382,6 +522,7 @@ def run(
     *,
     per_business: bool = False,
     caution: str = "balanced",
+    owner_loop: bool = False,
 ) -> int:
     """The `faq-eval` command: prints one JSON line per message, then the summary."""
     out = out if out is not None else sys.stdout
@@ -392,10 +533,24 @@ def run(
         return 2
     try:
         if db_url:
-            summary = evaluate(db_url, businesses, out, per_business=per_business, caution=caution)
+            summary = evaluate(
+                db_url,
+                businesses,
+                out,
+                per_business=per_business,
+                caution=caution,
+                owner_loop=owner_loop,
+            )
         else:
             with throwaway_database() as url:
-                summary = evaluate(url, businesses, out, per_business=per_business, caution=caution)
+                summary = evaluate(
+                    url,
+                    businesses,
+                    out,
+                    per_business=per_business,
+                    caution=caution,
+                    owner_loop=owner_loop,
+                )
     except (psycopg.Error, migrations.MigrationError, PostgresError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -420,8 +575,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--caution", choices=CAUTIONS, default="balanced", help="how sure the matcher must be"
     )
+    parser.add_argument(
+        "--owner-loop", action="store_true", help="teach from half the messages, measure the rest"
+    )
     args = parser.parse_args(argv)
-    return run(args.path, db_url=args.db_url, per_business=args.by_business, caution=args.caution)
+    return run(
+        args.path,
+        db_url=args.db_url,
+        per_business=args.by_business,
+        caution=args.caution,
+        owner_loop=args.owner_loop,
+    )
 
 
 if __name__ == "__main__":

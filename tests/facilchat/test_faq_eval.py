@@ -265,3 +265,67 @@ def test_caution_sets_how_sure_the_matcher_must_be(
     in_between = records[1]
     assert 0.5 <= in_between["score"] < 0.75
     assert in_between["got"] == ("envios" if caution == "balanced" else None)
+
+
+OWNER_LOOP_SET: dict[str, Any] = {
+    "businesses": [
+        {
+            "name": "Panadería del bucle",
+            "faqs": [
+                {"key": "donde", "question": "¿Dónde están ubicados?", "answer": "Calle Libertad."},
+                {"key": "fiestas", "question": "¿Hacen pasteles para fiestas?", "answer": "Sí."},
+            ],
+            # Every other message is a half: each half has one parking question, missed
+            # until the other half's teaches the location FAQ its words.
+            "messages": [
+                {"text": "hay estacionamiento cerca?", "expect": "donde"},
+                {"text": "tienen estacionamiento para clientes?", "expect": "donde"},
+                {"text": "hola", "expect": None},
+                {"text": "gracias!", "expect": None},
+            ],
+        }
+    ],
+}
+
+
+def test_owner_loop_teaches_from_one_half_and_measures_the_other(
+    database_url: str, tmp_path: Path
+) -> None:
+    out = io.StringIO()
+    path = write(tmp_path, OWNER_LOOP_SET)
+    assert faq_eval.run(path, db_url=database_url, out=out, owner_loop=True) == 0
+    lines = out.getvalue().splitlines()
+    assert lines[-1] == "accuracy=1.000 wrong_answer_rate=0.000 n=4"
+    loop = json.loads(lines[-2])["owner_loop"]
+    assert loop["messages_taught"] == 2
+    assert loop["keywords_added"] >= 2
+    assert loop["before"] == {"accuracy": 0.5, "wrong_answer_rate": 0.0}
+    assert loop["after"] == {"accuracy": 1.0, "wrong_answer_rate": 0.0}
+    # The measured halves after teaching: the parking questions answered.
+    records = [json.loads(line) for line in lines[:-2]]
+    assert sorted(r["text"] for r in records if r["got"] == "donde") == [
+        "hay estacionamiento cerca?",
+        "tienen estacionamiento para clientes?",
+    ]
+    assert eval_owners(database_url) == 0  # every fold undone, every owner rolled back
+
+
+def test_teaching_skips_words_another_faq_holds(database_url: str) -> None:
+    [business] = faq_eval.parse(OWNER_LOOP_SET)
+    with psycopg.connect(database_url) as conn:
+        try:
+            owner_id = faq_eval.create_tenant(conn, business)
+            keys = faq_eval.load_faqs(conn, owner_id, business)
+            message = faq_eval.Message("hay estacionamiento cerca para la fiesta?", "donde")
+            assert faq_eval.teach_missed(conn, owner_id, keys, [message])[0] == 1
+            rows: dict[str, list[str]] = dict(
+                conn.execute(
+                    "select question, keywords from public.faqs where owner_id = %s", (owner_id,)
+                ).fetchall()
+            )
+        finally:
+            conn.rollback()
+    assert "estacionamiento" in rows["¿Dónde están ubicados?"]
+    # "fiesta" is the party FAQ's: teaching it to the location FAQ would steal its questions.
+    assert not any("fiesta" in keyword for keyword in rows["¿Dónde están ubicados?"])
+    assert rows["¿Hacen pasteles para fiestas?"] == []
