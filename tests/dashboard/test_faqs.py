@@ -1,8 +1,9 @@
 """The FAQ screen in real Chromium against the local stack: creating, editing, reordering
 (by keyboard too), switching off and deleting FAQs; the tester, whose answer is the one the
 webhook then sends for the same message (an FAQ, the fallback, the away message); a missed
-message whose words, added to an FAQ, make the next such message match; a database refusal
-shown in Spanish; dates in the business's time zone; a phone's width.
+message whose words, added to an FAQ, make the next such message match (never a word another
+FAQ already holds); a database refusal shown in Spanish; dates in the business's time zone; a
+phone's width.
 
 Each test works on a business of its own (a new Google account given a WhatsApp number and
 four FAQs), so the demo bakery the other modules share stays as it is; only the screenshot
@@ -373,6 +374,67 @@ def test_a_missed_message_taught_as_keywords_is_answered_next_time(
     page.locator("#faq-form-new-save").click()
     expect(page.locator(".faq-question").last).to_have_text("¿Hacen pasteles para bodas?")
     assert faq_rows(db, shop.id)[-1]["answer"] == "Sí, pasteles de boda por encargo."
+
+
+def test_a_word_another_faq_holds_is_not_taught_to_this_one(
+    business: tuple[Page, Business], dashboard: Dashboard
+) -> None:
+    """A word another FAQ already holds would make the taught FAQ answer that one's questions:
+    the panel shows it unchecked, disabled and why, and adds only the new word."""
+    page, shop = business
+    db = dashboard.database_url
+    sweets = shop.faqs["¿Qué pan dulce tienen?"]
+    parties_question = "¿Hacen pasteles para fiestas?"
+    ((inserted,),) = query(
+        db,
+        "insert into public.faqs (owner_id, position, question, answer)"
+        " values (%s, 5, %s, 'Sí, pasteles por encargo para cumpleaños y fiestas.') returning id",
+        shop.id,
+        parties_question,
+    )
+    parties = str(inserted)
+    expect(card(page, parties)).to_be_visible(timeout=LIVE_TIMEOUT)
+
+    # "gelatinas" is new to the business; "fiestas" is the other FAQ's word.
+    send_as_customer(dashboard.url, shop.number, random_phone(), "¿Hacen gelatinas para fiestas?")
+    missed = page.locator(".missed-item", has_text="¿Hacen gelatinas para fiestas?")
+    expect(missed).to_be_visible(timeout=LIVE_TIMEOUT)
+    missed.get_by_role("button", name="Agregar sus palabras a una respuesta").click()
+    panel = missed.locator(".keyword-panel")
+    choose = panel.get_by_label("¿Qué respuesta le corresponde?")
+    choose.select_option(label="¿Qué pan dulce tienen?")
+    expect(panel.locator(".word-choices label")).to_have_text(["gelatinas", "fiestas"])
+    new_word = panel.get_by_label("gelatinas", exact=True)
+    held_word = panel.get_by_label("fiestas", exact=True)
+    expect(new_word).to_be_checked()
+    expect(new_word).to_be_enabled()
+    expect(held_word).not_to_be_checked()
+    expect(held_word).to_be_disabled()
+    note = (
+        "«fiestas» ya está en otra respuesta («¿Hacen pasteles para fiestas?»): agregarla aquí"
+        " haría que esta respuesta conteste preguntas de aquella."
+    )
+    expect(panel.locator(".word-note")).to_have_text([note])
+    expect(held_word).to_have_accessible_description(note)
+    expect(panel.locator(".help").last).to_have_text(
+        "Se agregarán gelatinas a las palabras clave de «¿Qué pan dulce tienen?»."
+    )
+
+    # The note follows the owner's choice: the FAQ that holds the word may have it.
+    choose.select_option(label=parties_question)
+    expect(held_word).to_be_enabled()
+    expect(held_word).to_be_checked()
+    expect(panel.locator(".word-note")).to_have_count(0)
+    choose.select_option(label="¿Qué pan dulce tienen?")
+    expect(held_word).to_be_disabled()
+
+    panel.get_by_role("button", name="Agregar 1 palabra").click()
+    expect(missed.locator(".notice")).to_have_text(
+        "Listo: agregamos gelatinas a «¿Qué pan dulce tienen?»."
+    )
+    rows = {row["id"]: row for row in faq_rows(db, shop.id)}
+    assert rows[sweets]["keywords"] == ["gelatinas"]
+    assert rows[parties]["keywords"] == []
 
 
 def test_each_faq_lists_the_messages_it_answered(

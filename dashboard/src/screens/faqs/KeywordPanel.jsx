@@ -1,10 +1,11 @@
 // Teaching FácilChat a missed message: the owner picks the FAQ that answers it, sees which
 // of the message's words would be added to that FAQ's keywords (subjects only: no
-// greetings, question words or common words), and adds them in one save.
+// greetings, question words or common words; never a word another FAQ already holds, which
+// would make this FAQ answer that one's questions), and adds them in one save.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { t } from "../../i18n/index.js";
 import { LIMITS, faqErrorKey, testFaqMatch, updateFaq } from "../../data/faqs.js";
-import { newKeywordsFor, suggestedKeywords } from "./words.js";
+import { newKeywordsFor, otherFaqsHolding, suggestedKeywords } from "./words.js";
 
 export function KeywordPanel({ idPrefix, text, result: given, faqs, onSaved, onCancel }) {
   const [result, setResult] = useState(given ?? null);
@@ -39,7 +40,18 @@ export function KeywordPanel({ idPrefix, text, result: given, faqs, onSaved, onC
   }, [Boolean(result)]);
 
   const faq = faqs.find((item) => item.id === faqId);
-  const adding = faq && chosen ? newKeywordsFor(faq, chosen) : [];
+  const adding = faq && chosen ? newKeywordsFor(faq, chosen, result?.words) : [];
+  // Per word, the other FAQs that already hold it: shown, but not added to this one.
+  const heldBy = (word) => (faq ? otherFaqsHolding(faq, word, result?.words) : []);
+  const heldNote = (word, ids) => {
+    const questions = ids
+      .map((id) => faqs.find((item) => item.id === id)?.question)
+      .filter(Boolean)
+      .map((question) => t("faqs.missed.quoted", { text: question }));
+    return questions.length > 0
+      ? t("faqs.missed.heldElsewhere", { word, questions: questions.join(", "), count: questions.length })
+      : t("faqs.missed.heldUnnamed", { word });
+  };
   const tooMany = faq && faq.keywords.length + adding.length > LIMITS.keywords;
 
   const toggle = (word, on) => setChosen((current) => (on ? [...current, word] : current.filter((w) => w !== word)));
@@ -88,17 +100,26 @@ export function KeywordPanel({ idPrefix, text, result: given, faqs, onSaved, onC
       ) : (
         <fieldset class="word-choices">
           <legend>{t("faqs.missed.wordsLegend")}</legend>
-          {suggested.map((word, index) => (
-            <div class="check-row" key={word}>
-              <input
-                type="checkbox"
-                id={`${idPrefix}-word-${index}`}
-                checked={chosen?.includes(word) ?? false}
-                onChange={(event) => toggle(word, event.currentTarget.checked)}
-              />
-              <label for={`${idPrefix}-word-${index}`}>{word}</label>
-            </div>
-          ))}
+          {suggested.map((word, index) => {
+            const held = heldBy(word);
+            const id = `${idPrefix}-word-${index}`;
+            return (
+              <div class={held.length > 0 ? "word-choice held" : "word-choice"} key={word} data-word={word}>
+                <div class="check-row">
+                  <input
+                    type="checkbox"
+                    id={id}
+                    checked={held.length === 0 && (chosen?.includes(word) ?? false)}
+                    disabled={held.length > 0}
+                    aria-describedby={held.length > 0 ? `${id}-held` : undefined}
+                    onChange={(event) => toggle(word, event.currentTarget.checked)}
+                  />
+                  <label for={id}>{word}</label>
+                </div>
+                {held.length > 0 && <p class="word-note" id={`${id}-held`}>{heldNote(word, held)}</p>}
+              </div>
+            );
+          })}
         </fieldset>
       )}
       {suggested.length > 0 && faq && (

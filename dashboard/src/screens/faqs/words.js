@@ -35,7 +35,7 @@ function knownWords(faq) {
 
 /**
  * The keywords a message suggests, from the tester's reading of it (`words`: [{words,
- * kind}]): subjects only, as written, each once.
+ * kind, faq_ids}]): subjects only, as written, each once.
  */
 export function suggestedKeywords(text, words) {
   const seen = new Set();
@@ -51,11 +51,32 @@ export function suggestedKeywords(text, words) {
   return suggested;
 }
 
-/** Of `chosen`, the words `faq` does not know yet: what adding them would add. */
-export function newKeywordsFor(faq, chosen) {
+/**
+ * The owner's FAQs other than `faq` that already hold `word`, by the tester's reading
+ * (`words`: [{words, kind, faq_ids}]; no `faq_ids` means none known). Adding such a word to
+ * `faq` would make it answer that FAQ's questions.
+ */
+export function otherFaqsHolding(faq, word, words) {
+  const key = fold(word);
+  const held = new Set();
+  for (const slot of words ?? []) {
+    if (!KEYWORD_KINDS.has(slot.kind) || fold(slot.words) !== key) continue;
+    for (const id of slot.faq_ids ?? []) {
+      if (id !== faq?.id) held.add(id);
+    }
+  }
+  return [...held];
+}
+
+/**
+ * Of `chosen`, what adding them to `faq` would add: the words it does not know yet and no
+ * other FAQ holds (`words`, the tester's reading, says which FAQs hold each word).
+ */
+export function newKeywordsFor(faq, chosen, words) {
   const known = knownWords(faq);
   return chosen.filter((word) => {
     const key = fold(word);
-    return key && !(known.has(key) || key.split(" ").every((part) => known.has(part)));
+    if (!key || known.has(key) || key.split(" ").every((part) => known.has(part))) return false;
+    return otherFaqsHolding(faq, word, words).length === 0;
   });
 }
