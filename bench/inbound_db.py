@@ -183,6 +183,12 @@ def cluster_cpu_ns(postmaster: int) -> int:
     return total
 
 
+def set_broadcast_triggers(conn: psycopg.Connection[Any], enabled: bool) -> None:
+    action = "enable" if enabled else "disable"
+    for table, trigger in BROADCAST_TRIGGERS:
+        conn.execute(f"alter table {table} {action} trigger {trigger}")  # type: ignore[arg-type]
+
+
 class Backend:
     """One connection to one database, and the CPU time its backend has used.
 
@@ -245,9 +251,7 @@ class Backend:
         execute("COMMIT", prepare=True)
 
     def set_broadcasts(self, enabled: bool) -> None:
-        action = "enable" if enabled else "disable"
-        for table, trigger in BROADCAST_TRIGGERS:
-            self.conn.execute(f"alter table {table} {action} trigger {trigger}")  # type: ignore[arg-type]
+        set_broadcast_triggers(self.conn, enabled)
 
 
 def calls(backend: Backend) -> dict[str, Callable[[], None]]:
@@ -378,11 +382,9 @@ def prepare(
         )
         if history:
             # Older traffic, stored as it is: its broadcasts went out long ago.
-            for table, trigger in BROADCAST_TRIGGERS[:2]:
-                conn.execute(f"alter table {table} disable trigger {trigger}")  # type: ignore[arg-type]
+            set_broadcast_triggers(conn, False)
             add_history(conn, history)
-            for table, trigger in BROADCAST_TRIGGERS[:2]:
-                conn.execute(f"alter table {table} enable trigger {trigger}")  # type: ignore[arg-type]
+            set_broadcast_triggers(conn, True)
         for index in drop_indexes or []:
             conn.execute(f"drop index {index}")  # type: ignore[arg-type]
     return url

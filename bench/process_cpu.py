@@ -105,19 +105,13 @@ def postgres_cpu_by_role(postmaster: int) -> dict[str, float]:
     autovacuum and the rest. What exited processes used (autovacuum workers, closed
     connections) is counted once the postmaster has waited for them."""
     totals: dict[str, float] = {}
-    for entry in PROC.iterdir():
-        if not entry.name.isdigit():
-            continue
-        pid = int(entry.name)
-        fields = _stat_fields(pid)
-        if fields is None or postmaster not in (pid, int(fields[1])):
-            continue
-        own = (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
-        waited = (int(fields[13]) + int(fields[14])) / TICKS_PER_SECOND
-        if pid == postmaster:
-            totals["postmaster"] = totals.get("postmaster", 0.0) + own
-            totals["processes that ended"] = totals.get("processes that ended", 0.0) + waited
-        else:
+    for pid, (parent, seconds) in _process_table().items():
+        if parent == postmaster:
             role = _postgres_role(pid)
-            totals[role] = totals.get(role, 0.0) + own + waited
+            totals[role] = totals.get(role, 0.0) + seconds
+    fields = _stat_fields(postmaster)
+    if fields is not None:
+        # The postmaster's own time, and apart from it what its exited children used.
+        totals["postmaster"] = (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
+        totals["processes that ended"] = (int(fields[13]) + int(fields[14])) / TICKS_PER_SECOND
     return totals
