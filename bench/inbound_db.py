@@ -35,8 +35,9 @@ The calls, from the floor up:
   decision;
 - the matcher alone: reading the message (faq_text_features), then match_faq;
 - handle_inbound_message, alone and in PostgREST's transaction, with and without the
-  broadcast triggers; and for a second business with no FAQ (every message gets its
-  fallback: its window is zero);
+  broadcast triggers; for a question that no FAQ of the business shares a word or concept
+  with (the matcher finds no candidate); and for a second business with no FAQ (every
+  message gets its fallback: its window is zero);
 - the PostgREST transactions of handle_inbound_message once more, counting the CPU of every
   process of the cluster ("whole cluster"): the broadcasts' listener (a connection that
   LISTENs as the Realtime relay does), the WAL writer and the rest.
@@ -69,6 +70,9 @@ from devstack import migrations
 from devstack.postgres import LocalPostgres
 
 MESSAGE = "a que hora abren?"
+# A question none of the business's FAQs shares a word or concept with (paying: the three
+# FAQs are hours, address and delivery): no candidate, the fallback.
+UNSHARED_MESSAGE = "aceptan tarjeta?"
 # A business with no FAQ, as every new one starts.
 NO_FAQ_NUMBER = "+5213300009999"
 # The write path alone: what any inbound message stores, with no decision.
@@ -211,6 +215,7 @@ class Backend:
         assert row is not None
         self.owner: uuid.UUID = row[0]
         self.sent = 0
+        self.message = MESSAGE  # what every inbound message says
 
     def _drain(self) -> None:
         with contextlib.suppress(psycopg.Error):
@@ -226,7 +231,7 @@ class Backend:
             "p_to": to,
             "p_from": f"+52133{self.sent % 1000:07d}",
             "p_message_sid": f"SM{uuid.uuid4().hex}",
-            "p_content": MESSAGE,
+            "p_content": self.message,
             "p_profile_name": "Cliente",
             "p_media": [],
         }
@@ -290,6 +295,11 @@ def calls(backend: Backend) -> dict[str, Callable[[], None]]:
     def inbound_rpc() -> None:
         backend.postgrest(inbound, backend.inbound_params(), "/rpc/handle_inbound_message")
 
+    def unshared_inbound_rpc() -> None:
+        params = backend.inbound_params()
+        params["p_content"] = UNSHARED_MESSAGE
+        backend.postgrest(inbound, params, "/rpc/handle_inbound_message")
+
     def no_faq_inbound_rpc() -> None:
         backend.postgrest(
             inbound, backend.inbound_params(NO_FAQ_NUMBER), "/rpc/handle_inbound_message"
@@ -303,6 +313,9 @@ def calls(backend: Backend) -> dict[str, Callable[[], None]]:
         "`match_faq`, 3 FAQs (reading included)": match,
         "`handle_inbound_message`, FAQ reply": direct_inbound,
         "PostgREST transaction: `handle_inbound_message`": inbound_rpc,
+        "PostgREST transaction: `handle_inbound_message`, a question no FAQ shares a word with": (
+            unshared_inbound_rpc
+        ),
         "PostgREST transaction: `handle_inbound_message`, business with no FAQ": no_faq_inbound_rpc,
     }
 

@@ -10,7 +10,7 @@ set local search_path = public, extensions;
 -- PUBLIC loses EXECUTE on new functions (rolled back with the test).
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-select plan(40);
+select plan(42);
 
 /*
  * ---------------------------------------------------------------------------
@@ -145,6 +145,30 @@ set local request.jwt.claims = '{"sub": "0f000000-0000-4000-8000-000000000001", 
 select throws_ok(
     $$ select * from private.rank_faqs('0f000000-0000-4000-8000-000000000001', 'hola') $$,
     '42501', null, 'authenticated cannot call rank_faqs, not even for their own business');
+reset role;
+
+/*
+ * ---------------------------------------------------------------------------
+ * No shared term, no ranking (20261205100000)
+ * ---------------------------------------------------------------------------
+ * rank_faqs returns at once when no active FAQ of the owner holds a term of
+ * the message. A thing that only an FAQ's answer names is shared too.
+ */
+insert into auth.users (id, email, aud, role)
+values ('0f000000-0000-4000-8000-000000000003', 'faq-breads@example.test', 'authenticated', 'authenticated');
+insert into public.faqs (id, owner_id, question, answer)
+values ('0f000000-0000-4000-8000-0000000000c1', '0f000000-0000-4000-8000-000000000003',
+        '¿Qué panes hacen?', 'Bolillo, concha y birote salado, todos los días.'),
+       ('0f000000-0000-4000-8000-0000000000c2', '0f000000-0000-4000-8000-000000000003',
+        '¿A qué hora abren?', 'De 7 a 21 h.');
+set local role service_role;
+select results_eq(
+    $$ select faq_id from private.rank_faqs('0f000000-0000-4000-8000-000000000003', 'birote?') $$,
+    $$ values ('0f000000-0000-4000-8000-0000000000c1'::uuid) $$,
+    'a thing that only an FAQ''s answer names still ranks that FAQ');
+select is_empty(
+    $$ select * from private.rank_faqs('0f000000-0000-4000-8000-000000000003', 'estacionamiento gratis?') $$,
+    'a message that no FAQ shares a term with ranks none');
 reset role;
 
 
