@@ -242,8 +242,6 @@ def load(path: Path) -> list[Business]:
 # -- running the matcher ---------------------------------------------------------
 
 Connection = psycopg.Connection[Any]
-# users.faq_caution: how sure the matcher must be to answer.
-CAUTIONS = ("balanced", "cautious")
 
 
 def create_tenant(conn: Connection, business: Business, caution: str = "balanced") -> uuid.UUID:
@@ -559,33 +557,12 @@ def run(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m facilchat.faq_eval PATH [--db-url URL] [--by-business] [--caution C]`."""
-    import argparse
+    """`python -m facilchat.faq_eval PATH [options]`: the same as `facilchat faq-eval`."""
+    from facilchat.cli import build_parser
 
-    parser = argparse.ArgumentParser(
-        prog="python -m facilchat.faq_eval", description=__doc__.splitlines()[0]
-    )
-    parser.add_argument("path", type=Path, help="a JSON file shaped like faq_dev_set.json")
-    parser.add_argument("--db-url", help="a migrated database (default: the embedded Postgres)")
-    parser.add_argument(
-        "--by-business",
-        action="store_true",
-        help="print each business's figures, and those of the set without it",
-    )
-    parser.add_argument(
-        "--caution", choices=CAUTIONS, default="balanced", help="how sure the matcher must be"
-    )
-    parser.add_argument(
-        "--owner-loop", action="store_true", help="teach from half the messages, measure the rest"
-    )
-    args = parser.parse_args(argv)
-    return run(
-        args.path,
-        db_url=args.db_url,
-        per_business=args.by_business,
-        caution=args.caution,
-        owner_loop=args.owner_loop,
-    )
+    args = build_parser().parse_args(["faq-eval", *(sys.argv[1:] if argv is None else argv)])
+    result: int = args.handler(args)
+    return result
 
 
 if __name__ == "__main__":
