@@ -215,7 +215,6 @@ class Backend:
         assert row is not None
         self.owner: uuid.UUID = row[0]
         self.sent = 0
-        self.message = MESSAGE  # what every inbound message says
 
     def _drain(self) -> None:
         with contextlib.suppress(psycopg.Error):
@@ -225,13 +224,15 @@ class Backend:
     def cpu_ns(self) -> int:
         return int(Path(f"/proc/{self.pid}/schedstat").read_text().split()[0])
 
-    def inbound_params(self, to: str = BUSINESS_NUMBER) -> dict[str, object]:
+    def inbound_params(
+        self, to: str = BUSINESS_NUMBER, content: str = MESSAGE
+    ) -> dict[str, object]:
         self.sent += 1
         return {
             "p_to": to,
             "p_from": f"+52133{self.sent % 1000:07d}",
             "p_message_sid": f"SM{uuid.uuid4().hex}",
-            "p_content": self.message,
+            "p_content": content,
             "p_profile_name": "Cliente",
             "p_media": [],
         }
@@ -296,9 +297,9 @@ def calls(backend: Backend) -> dict[str, Callable[[], None]]:
         backend.postgrest(inbound, backend.inbound_params(), "/rpc/handle_inbound_message")
 
     def unshared_inbound_rpc() -> None:
-        params = backend.inbound_params()
-        params["p_content"] = UNSHARED_MESSAGE
-        backend.postgrest(inbound, params, "/rpc/handle_inbound_message")
+        backend.postgrest(
+            inbound, backend.inbound_params(content=UNSHARED_MESSAGE), "/rpc/handle_inbound_message"
+        )
 
     def no_faq_inbound_rpc() -> None:
         backend.postgrest(

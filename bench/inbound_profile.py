@@ -48,8 +48,12 @@ def main() -> None:
     cluster.start()
     try:
         backend = inbound_db.Backend(inbound_db.prepare(cluster, None, "profile"))
-        backend.message = args.message
-        send = inbound_db.calls(backend)["PostgREST transaction: `handle_inbound_message`"]
+        inbound = inbound_db.postgrest_rpc_query("handle_inbound_message", inbound_db.INBOUND_ARGS)
+
+        def send() -> None:
+            params = backend.inbound_params(content=args.message)
+            backend.postgrest(inbound, params, "/rpc/handle_inbound_message")
+
         conn = backend.conn
         kind = conn.execute(
             "select public.handle_inbound_message(%s, '+5213300000001', %s, %s)->'reply'->>'kind'",
